@@ -1,0 +1,186 @@
+// Package diag holds the positioned errors and diagnostics users see, and their rendering as
+// `path:line:col: message` with a code frame and a caret.
+package diag
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// Severity of a diagnostic.
+const (
+	SeverityError   = "error"
+	SeverityWarning = "warning"
+)
+
+// Diagnostic is one finding about a template, positioned in the user's file.
+type Diagnostic struct {
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+	Col      int    `json:"col"`
+	Severity string `json:"severity"`
+	Rule     string `json:"rule"`
+	Message  string `json:"message"`
+	Hint     string `json:"hint,omitempty"`
+	Profile  string `json:"profile,omitempty"`
+}
+
+// Error is an error positioned in a source file. Source, when set, is the whole file text the
+// position refers to, used for the code frame.
+type Error struct {
+	File      string
+	Line, Col int
+	Msg       string
+	Hint      string
+	Rule      string
+	Source    string
+	Err       error // wrapped cause, may be nil
+}
+
+// Error returns "file:line:col: msg".
+func (e *Error) Error() string {
+	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+}
+
+// Unwrap returns the wrapped cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Diagnostic converts e into an error diagnostic.
+func (e *Error) Diagnostic() Diagnostic {
+	rule := e.Rule
+	if rule == "" {
+		rule = "syntax"
+	}
+	return Diagnostic{File: e.File, Line: e.Line, Col: e.Col, Severity: SeverityError, Rule: rule, Message: e.Msg, Hint: e.Hint}
+}
+
+// Format renders e with a code frame and caret, and the hint when there is one.
+func (e *Error) Format() string {
+	var b strings.Builder
+	b.WriteString(e.Error())
+	b.WriteByte('\n')
+	b.WriteString(Frame(e.Source, e.Line, e.Col))
+	if e.Hint != "" {
+		b.WriteString("hint: ")
+		b.WriteString(e.Hint)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// Frame returns the source line at line (1-based) with its neighbours and a caret under col
+// (1-based, in bytes). It returns "" when the line is not in src.
+func Frame(src string, line, col int) string {
+	if src == "" || line < 1 {
+		return ""
+	}
+	lines := strings.Split(src, "\n")
+	if line > len(lines) {
+		return ""
+	}
+	var b strings.Builder
+	width := len(fmt.Sprint(line + 1))
+	for n := line - 1; n <= line+1; n++ {
+		if n < 1 || n > len(lines) {
+			continue
+		}
+		text := strings.TrimRight(lines[n-1], "\r")
+		marker := "  "
+		if n == line {
+			marker = "> "
+		}
+		fmt.Fprintf(&b, "%s%*d | %s\n", marker, width, n, text)
+		if n == line {
+			pad := caretPad(text, col)
+			fmt.Fprintf(&b, "  %*s | %s^\n", width, "", pad)
+		}
+	}
+	return b.String()
+}
+
+// caretPad returns the whitespace that puts a caret under byte column col of text, counting
+// runes so multi-byte characters line up and keeping tabs as tabs.
+func caretPad(text string, col int) string {
+	if col < 1 {
+		col = 1
+	}
+	if col-1 > len(text) {
+		col = len(text) + 1
+	}
+	prefix := text[:col-1]
+	var b strings.Builder
+	for _, r := range prefix {
+		if r == '\t' {
+			b.WriteByte('\t')
+		} else if r != utf8.RuneError {
+			b.WriteByte(' ')
+		}
+	}
+	return b.String()
+}
+
+// Lines maps byte offsets of a source to 1-based lines and columns.
+type Lines struct {
+	starts []int
+}
+
+// NewLines indexes the line starts of src.
+func NewLines(src string) *Lines {
+	starts := []int{0}
+	for i := 0; i < len(src); i++ {
+		if src[i] == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	return &Lines{starts: starts}
+}
+
+// At returns the line and column of byte offset off.
+func (l *Lines) At(off int) (line, col int) {
+	lo, hi := 0, len(l.starts)-1
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if l.starts[mid] <= off {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return lo + 1, off - l.starts[lo] + 1
+}
+
+// Suggest returns the candidate nearest to name by edit distance, or "" when none is close
+// enough to be a likely typo.
+func Suggest(name string, candidates []string) string {
+	best, bestD := "", len(name)/2+2
+	for _, c := range candidates {
+		d := distance(strings.ToLower(name), strings.ToLower(c))
+		if d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+// distance is the Levenshtein distance between a and b.
+func distance(a, b string) int {
+	ar, br := []rune(a), []rune(b)
+	prev := make([]int, len(br)+1)
+	cur := make([]int, len(br)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ar); i++ {
+		cur[0] = i
+		for j := 1; j <= len(br); j++ {
+			cost := 1
+			if ar[i-1] == br[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(br)]
+}
