@@ -5,7 +5,6 @@ package diag
 import (
 	"fmt"
 	"strings"
-	"unicode/utf8"
 )
 
 // Severity of a diagnostic.
@@ -70,7 +69,7 @@ func (e *Error) Format() string {
 }
 
 // Frame returns the source line at line (1-based) with its neighbours and a caret under col
-// (1-based, in bytes). It returns "" when the line is not in src.
+// (1-based, in characters). It returns "" when the line is not in src.
 func Frame(src string, line, col int) string {
 	if src == "" || line < 1 {
 		return ""
@@ -99,29 +98,28 @@ func Frame(src string, line, col int) string {
 	return b.String()
 }
 
-// caretPad returns the whitespace that puts a caret under byte column col of text, counting
-// runes so multi-byte characters line up and keeping tabs as tabs.
+// caretPad returns the whitespace that puts a caret under character column col of text,
+// keeping tabs as tabs so the caret lines up.
 func caretPad(text string, col int) string {
-	if col < 1 {
-		col = 1
-	}
-	if col-1 > len(text) {
-		col = len(text) + 1
-	}
-	prefix := text[:col-1]
 	var b strings.Builder
-	for _, r := range prefix {
+	n := 1
+	for _, r := range text {
+		if n >= col {
+			break
+		}
 		if r == '\t' {
 			b.WriteByte('\t')
-		} else if r != utf8.RuneError {
+		} else {
 			b.WriteByte(' ')
 		}
+		n++
 	}
 	return b.String()
 }
 
 // Lines maps byte offsets of a source to 1-based lines and columns.
 type Lines struct {
+	src    string
 	starts []int
 }
 
@@ -133,10 +131,10 @@ func NewLines(src string) *Lines {
 			starts = append(starts, i+1)
 		}
 	}
-	return &Lines{starts: starts}
+	return &Lines{src: src, starts: starts}
 }
 
-// At returns the line and column of byte offset off.
+// At returns the 1-based line and column (in characters) of byte offset off.
 func (l *Lines) At(off int) (line, col int) {
 	lo, hi := 0, len(l.starts)-1
 	for lo < hi {
@@ -147,7 +145,22 @@ func (l *Lines) At(off int) (line, col int) {
 			hi = mid - 1
 		}
 	}
-	return lo + 1, off - l.starts[lo] + 1
+	return lo + 1, off - l.starts[lo] + 1 - l.extra(lo, off)
+}
+
+// extra counts the continuation bytes of multi-byte characters between the start of line
+// index lo and off, so columns count characters, not bytes.
+func (l *Lines) extra(lo, off int) int {
+	if l.src == "" {
+		return 0
+	}
+	n := 0
+	for i := l.starts[lo]; i < off && i < len(l.src); i++ {
+		if l.src[i]&0xC0 == 0x80 {
+			n++
+		}
+	}
+	return n
 }
 
 // Suggest returns the candidate nearest to name by edit distance, or "" when none is close

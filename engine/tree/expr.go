@@ -157,6 +157,8 @@ func Children(n Node) [][]Node {
 		return [][]Node{x.Body}
 	case *Capture:
 		return [][]Node{x.Body}
+	case *Block:
+		return [][]Node{x.Body}
 	case *IfChanged:
 		return [][]Node{x.Body}
 	case *Markdown:

@@ -126,6 +126,10 @@ type Include struct {
 	For      bool   // `for x`: render once per item
 	Alias    string // `as name`
 	Args     []KeyValue
+	// Indent is prepended to every line the partial renders (Mustache standalone partials).
+	Indent string
+	// Dynamic marks Mustache dynamic names ({{>*name}}): Name is evaluated to the partial name.
+	Dynamic bool
 }
 
 // KeyValue is a keyword argument.
@@ -197,6 +201,14 @@ type With struct {
 	Else *Branch
 }
 
+// Block is a plain sequence of nodes with no behaviour of its own (the body of a Liquid
+// {% liquid %} tag).
+type Block struct {
+	Pos
+	Body []Node
+}
+
+func (*Block) node()       {}
 func (*Text) node()        {}
 func (*Output) node()      {}
 func (*If) node()          {}

@@ -15,8 +15,13 @@ func Property(v any, key string) (any, bool) {
 		if r, ok := x[key]; ok {
 			return r, true
 		}
-		if key == "size" {
+		switch key {
+		case "size":
 			return len(x), true
+		case "first":
+			if l := ToList(x); len(l) > 0 {
+				return l[0], true
+			}
 		}
 		return nil, false
 	case []any:

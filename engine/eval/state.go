@@ -1,0 +1,249 @@
+// Package eval evaluates mailmold expressions with Liquid semantics. Expressions from
+// engine/tree are compiled once into closures (Fn); all per-render state lives in a State
+// created for each render, so one compiled expression serves every goroutine.
+package eval
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	"github.com/mailmold/mailmold/engine/tree"
+	"github.com/mailmold/mailmold/engine/value"
+
+	"github.com/mailmold/mailmold/engine/filters"
+)
+
+// Undefined records one output of a variable that renders blank: missing from the data, or
+// null or empty.
+type Undefined struct {
+	File string
+	Pos  tree.Pos
+	Name string
+	// Blank is set when the variable exists but is null or an empty string (it renders blank
+	// all the same); unset when it does not exist at all.
+	Blank bool
+}
+
+// Limits bounds what one render may do.
+type Limits struct {
+	MaxIterations int // total loop iterations per render
+	MaxDepth      int // include/render nesting
+	MaxOutput     int // bytes of output
+}
+
+// DefaultLimits are the limits used when none are given.
+var DefaultLimits = Limits{MaxIterations: 100_000, MaxDepth: 16, MaxOutput: 4 << 20}
+
+type binding struct {
+	name string
+	val  any
+}
+
+// scope is the variable scope of a template or an isolated partial render.
+type scope struct {
+	assigns  map[string]any
+	counters map[string]int
+	frames   []binding
+}
+
+// State is the per-render state: the data, the variable scopes, loop and cycle state, the
+// recorded undefined variables and the limits.
+type State struct {
+	Ctx     context.Context
+	Data    map[string]any // the profile
+	Globals map[string]any // engine-provided names (segment, segments, preheader…), before Data
+	Env     filters.Env
+	Limits  Limits
+	// Segments reports segment membership by index for segment blocks; nil means none.
+	Segment func(name string) bool
+
+	sc         *scope
+	Undefined  []Undefined
+	Iterations int
+	Depth      int
+	// Registers holds tag state that lives for the whole render (cycle positions, offset
+	// continue, ifchanged), keyed by the tag's identity.
+	Registers map[any]any
+	Output    int // bytes written so far, maintained by the writer
+	// Trace, when set, receives the output of every conditional branch and loop body as it
+	// renders (mailmold check's empty-branch rule).
+	Trace func(b BranchHit)
+}
+
+// BranchHit is one rendering of a conditional branch or loop body.
+type BranchHit struct {
+	File   string
+	Pos    tree.Pos // the branch's opening tag
+	Tag    string   // if, elsif, else, unless, when, segment, section, inverted, for, each…
+	Output string
+}
+
+// NewState returns a State over data.
+func NewState(ctx context.Context, data map[string]any) *State {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return &State{Ctx: ctx, Data: data, Limits: DefaultLimits, sc: &scope{}}
+}
+
+// Lookup resolves a root variable name: loop and block bindings (innermost first), assigns,
+// counters, engine globals, then the profile data.
+func (s *State) Lookup(name string) (any, bool) {
+	sc := s.sc
+	for i := len(sc.frames) - 1; i >= 0; i-- {
+		f := &sc.frames[i]
+		if f.name == name {
+			return f.val, true
+		}
+		if f.name == "" { // a context object (Mustache sections, Handlebars with/each)
+			if v, ok := value.Property(f.val, name); ok {
+				if _, isMap := f.val.(map[string]any); isMap || name != "size" && name != "first" && name != "last" {
+					return v, true
+				}
+			}
+		}
+	}
+	if v, ok := sc.assigns[name]; ok {
+		return v, true
+	}
+	if v, ok := sc.counters[name]; ok {
+		return v, true
+	}
+	if v, ok := s.Globals[name]; ok {
+		return v, true
+	}
+	v, ok := s.Data[name]
+	return v, ok
+}
+
+// PushContext pushes a context object: its keys become visible as variables (Mustache
+// sections, Handlebars with/each). Pop(1) removes it.
+func (s *State) PushContext(v any) { s.Push("", v) }
+
+// Context returns the context object depth levels up from the innermost (0: `.`/`this`),
+// falling back to the profile data at the bottom of the stack.
+func (s *State) Context(depth int) (any, bool) {
+	fr := s.sc.frames
+	for i := len(fr) - 1; i >= 0; i-- {
+		if fr[i].name == "" {
+			if depth == 0 {
+				return fr[i].val, true
+			}
+			depth--
+		}
+	}
+	if depth == 0 {
+		return s.Data, true
+	}
+	return nil, false
+}
+
+// LookupFrom resolves name skipping depth context objects (Handlebars `../name`).
+func (s *State) LookupFrom(depth int, name string) (any, bool) {
+	if depth == 0 {
+		return s.Lookup(name)
+	}
+	fr := s.sc.frames
+	for i := len(fr) - 1; i >= 0; i-- {
+		if fr[i].name != "" {
+			continue
+		}
+		if depth > 0 {
+			depth--
+			continue
+		}
+		if v, ok := value.Property(fr[i].val, name); ok {
+			return v, true
+		}
+	}
+	if v, ok := s.Globals[name]; ok {
+		return v, true
+	}
+	v, ok := s.Data[name]
+	return v, ok
+}
+
+// Assign sets a variable in the current template scope.
+func (s *State) Assign(name string, v any) {
+	if s.sc.assigns == nil {
+		s.sc.assigns = make(map[string]any, 8)
+	}
+	s.sc.assigns[name] = v
+}
+
+// Count applies an increment (delta 1) or decrement (delta -1) to a named counter and returns
+// the value to output: the value before an increment, after a decrement.
+func (s *State) Count(name string, delta int) int {
+	if s.sc.counters == nil {
+		s.sc.counters = map[string]int{}
+	}
+	v := s.sc.counters[name]
+	if delta > 0 {
+		s.sc.counters[name] = v + 1
+		return v
+	}
+	s.sc.counters[name] = v - 1
+	return v - 1
+}
+
+// Push binds name to v for a nested block; Pop removes the most recent binding.
+func (s *State) Push(name string, v any) { s.sc.frames = append(s.sc.frames, binding{name, v}) }
+
+// Set replaces the value of the most recent binding (the loop variable on each iteration).
+func (s *State) Set(depth int, v any) { s.sc.frames[len(s.sc.frames)-1-depth].val = v }
+
+// Pop removes the n most recent bindings.
+func (s *State) Pop(n int) { s.sc.frames = s.sc.frames[:len(s.sc.frames)-n] }
+
+// Isolate starts an isolated scope (a `render` partial): assigns, counters and bindings of
+// the caller are invisible until the returned function restores them.
+func (s *State) Isolate() (restore func()) {
+	old := s.sc
+	s.sc = &scope{}
+	return func() { s.sc = old }
+}
+
+// ErrLimit is wrapped by errors for exceeded limits.
+var ErrLimit = errors.New("limit exceeded")
+
+// Tick counts one loop iteration and checks the iteration limit and the deadline.
+func (s *State) Tick() error {
+	s.Iterations++
+	if s.Limits.MaxIterations > 0 && s.Iterations > s.Limits.MaxIterations {
+		return &LimitError{What: "loop iterations", Limit: s.Limits.MaxIterations}
+	}
+	if s.Iterations&255 == 0 {
+		if err := s.Ctx.Err(); err != nil {
+			return &LimitError{What: "render time (deadline)", Err: err}
+		}
+	}
+	return nil
+}
+
+// LimitError reports an exceeded render limit.
+type LimitError struct {
+	What  string
+	Limit int
+	Err   error
+}
+
+func (e *LimitError) Error() string {
+	if e.Limit > 0 {
+		return e.What + " limit exceeded (limit " + itoa(e.Limit) + ")"
+	}
+	if e.Err != nil {
+		return e.What + " exceeded: " + e.Err.Error()
+	}
+	return e.What + " limit exceeded"
+}
+
+// Unwrap returns ErrLimit so callers can test errors.Is(err, ErrLimit).
+func (e *LimitError) Unwrap() []error {
+	if e.Err != nil {
+		return []error{ErrLimit, e.Err}
+	}
+	return []error{ErrLimit}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,235 @@
+// Package pongo runs mailmold's tree on pongo2, the one core template engine. Compile
+// rewrites a tree into pongo2 source newline-for-newline (every node starts on the line it
+// starts on in the user's file) in which each tree node is a mailmold tag bound to a compiled
+// executor; text stays pongo2 text. A Program is immutable: all render state is the
+// *eval.State passed to Render.
+package pongo
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/flosch/pongo2/v6"
+	"github.com/mailmold/mailmold/engine/diag"
+	"github.com/mailmold/mailmold/engine/eval"
+	"github.com/mailmold/mailmold/engine/tree"
+)
+
+// SegmentSet is what Compile needs to know about segments to check segment blocks.
+type SegmentSet interface {
+	Has(name string) bool
+	Suggest(name string) string
+}
+
+// Options control compilation.
+type Options struct {
+	// Escape HTML-escapes every output for its HTML context (text, attribute, URL, CSS).
+	// Off gives plain Liquid semantics (subjects, the conformance suite).
+	Escape bool
+	// Partial returns the parsed partial called name, for include and render.
+	Partial func(name string) (*tree.Template, error)
+	// Segments, when set, makes unknown segment names in segment blocks compile errors.
+	Segments SegmentSet
+	// MissingPartialsEmpty renders a partial that cannot be found as nothing (Mustache)
+	// instead of failing.
+	MissingPartialsEmpty bool
+}
+
+// Program is a compiled template, safe for concurrent use.
+type Program struct {
+	Tree   *tree.Template
+	Source string // the generated pongo2 source
+	tpl    *pongo2.Template
+	opt    Options
+	shared *shared
+}
+
+// shared is the partial cache common to a program and every partial it reaches.
+type shared struct {
+	mu       sync.Mutex
+	partials map[string]*Program
+}
+
+// unit is one compile in progress: the node executors the generated tags refer to.
+type unit struct {
+	prog  *Program
+	nodes []executor
+}
+
+// Compile compiles t.
+func Compile(t *tree.Template, opt Options) (*Program, error) {
+	return compile(t, opt, &shared{partials: map[string]*Program{}})
+}
+
+func compile(t *tree.Template, opt Options, sh *shared) (*Program, error) {
+	p := &Program{Tree: t, opt: opt, shared: sh}
+	return p, p.build()
+}
+
+func (p *Program) build() error {
+	g := &gen{p: p, u: &unit{prog: p}, line: 1, id: unitSeq.Add(1)}
+	if p.opt.Escape {
+		g.ctx = scanContexts(p.Tree.Body)
+	}
+	if err := g.nodes(p.Tree.Body); err != nil {
+		return err
+	}
+	p.Source = g.b.String()
+	units.Store(g.id, g.u)
+	defer units.Delete(g.id)
+	tpl, err := pongo2.FromString(p.Source)
+	if err != nil {
+		return fmt.Errorf("%s: internal error compiling generated pongo2 source: %w", p.Tree.Name, err)
+	}
+	p.tpl = tpl
+	return nil
+}
+
+// gen writes the pongo2 source.
+type gen struct {
+	p    *Program
+	u    *unit
+	b    strings.Builder
+	line int // current line of the generated source
+	id   int64
+	ctx  map[*tree.Output]outCtx
+}
+
+// pad adds newlines (inside a pongo2 comment, so they render nothing) until the generated
+// source reaches line.
+func (g *gen) pad(line int) {
+	if line <= g.line {
+		return
+	}
+	g.b.WriteString("{% comment %}")
+	g.b.WriteString(strings.Repeat("\n", line-g.line))
+	g.b.WriteString("{% endcomment %}")
+	g.line = line
+}
+
+func (g *gen) add(ex executor) string {
+	g.u.nodes = append(g.u.nodes, ex)
+	return strconv.FormatInt(g.id, 10) + " " + strconv.Itoa(len(g.u.nodes)-1)
+}
+
+func (g *gen) leaf(ex executor) { g.b.WriteString("{% mm " + g.add(ex) + " %}") }
+
+// block writes a block tag whose bodies are written by the given functions, each padded to
+// start on its source line.
+func (g *gen) block(ex executor, lines []int, bodies ...[]tree.Node) error {
+	g.b.WriteString("{% mm_block " + g.add(ex) + " %}")
+	for i, body := range bodies {
+		if i > 0 {
+			g.b.WriteString("{% mm_br %}")
+		}
+		if i < len(lines) {
+			g.pad(lines[i])
+		}
+		if err := g.nodes(body); err != nil {
+			return err
+		}
+	}
+	g.b.WriteString("{% mm_end %}")
+	return nil
+}
+
+func (g *gen) nodes(nodes []tree.Node) error {
+	for _, n := range nodes {
+		if err := g.node(n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (g *gen) opts() eval.Options {
+	return eval.Options{File: g.p.Tree.Name, Source: g.p.Tree.Source}
+}
+
+func (g *gen) node(n tree.Node) error {
+	g.pad(n.Position().Line)
+	switch x := n.(type) {
+	case *tree.Text:
+		if x.Text == "" {
+			return nil
+		}
+		if strings.Contains(x.Text, "{{") || strings.Contains(x.Text, "{%") || strings.Contains(x.Text, "{#") {
+			g.leaf(&textEx{text: x.Text})
+		} else {
+			g.b.WriteString(x.Text)
+		}
+		g.line += strings.Count(x.Text, "\n")
+		return nil
+	case *tree.Block:
+		return g.nodes(x.Body)
+	}
+	ex, bodies, err := g.compileNode(n)
+	if err != nil {
+		return err
+	}
+	if bodies == nil {
+		g.leaf(ex)
+		return nil
+	}
+	lines := make([]int, len(bodies))
+	for i, b := range bodies {
+		lines[i] = b.line
+	}
+	nb := make([][]tree.Node, len(bodies))
+	for i, b := range bodies {
+		nb[i] = b.nodes
+	}
+	return g.block(ex, lines, nb...)
+}
+
+// body is one pongo2 body of a block node and the source line it starts on.
+type body struct {
+	line  int
+	nodes []tree.Node
+}
+
+// Render executes the program with s, writing to w. Errors are positioned *diag.Error values
+// (or limit errors wrapping eval.ErrLimit); a panic anywhere in the render becomes an error.
+func (p *Program) Render(s *eval.State, w io.Writer) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &diag.Error{File: p.Tree.Name, Line: 1, Col: 1, Msg: fmt.Sprintf("internal error during render: %v", r), Rule: "render"}
+		}
+	}()
+	lw := &limitWriter{w: w, s: s}
+	err = p.tpl.ExecuteWriterUnbuffered(pongo2.Context{stateKey: s}, lw)
+	if err != nil {
+		err = unwrapPongo(err)
+		if errors.Is(err, errBreak) || errors.Is(err, errContinue) {
+			return nil // break/continue outside a loop stops rendering, as in Ruby Liquid
+		}
+		return err
+	}
+	return nil
+}
+
+// limitWriter counts output bytes and enforces State.Limits.MaxOutput.
+type limitWriter struct {
+	w io.Writer
+	s *eval.State
+}
+
+func (l *limitWriter) Write(b []byte) (int, error) {
+	l.s.Output += len(b)
+	if max := l.s.Limits.MaxOutput; max > 0 && l.s.Output > max {
+		return 0, &eval.LimitError{What: "output size (bytes)", Limit: max}
+	}
+	return l.w.Write(b)
+}
+
+func (l *limitWriter) WriteString(str string) (int, error) {
+	l.s.Output += len(str)
+	if max := l.s.Limits.MaxOutput; max > 0 && l.s.Output > max {
+		return 0, &eval.LimitError{What: "output size (bytes)", Limit: max}
+	}
+	return io.WriteString(l.w, str)
+}

@@ -1,0 +1,337 @@
+package pongo
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/flosch/pongo2/v6"
+	"github.com/mailmold/mailmold/engine/diag"
+	"github.com/mailmold/mailmold/engine/eval"
+	"github.com/mailmold/mailmold/engine/tree"
+	"github.com/mailmold/mailmold/engine/value"
+)
+
+// partial returns the compiled partial called name, compiling it on first use. A partial
+// that includes itself finds its own (still compiling) Program in the cache, so recursion
+// compiles once and is bounded at render time by Limits.MaxDepth.
+func (p *Program) partial(name string) (*Program, error) {
+	sh := p.shared
+	sh.mu.Lock()
+	if pp, ok := sh.partials[name]; ok {
+		sh.mu.Unlock()
+		return pp, nil
+	}
+	sh.mu.Unlock()
+	if p.opt.Partial == nil {
+		return nil, fmt.Errorf("partial %q not found (no partials are available)", name)
+	}
+	t, err := p.opt.Partial(name)
+	if err != nil {
+		return nil, err
+	}
+	pp := &Program{Tree: t, opt: p.opt, shared: sh}
+	sh.mu.Lock()
+	if prev, ok := sh.partials[name]; ok {
+		sh.mu.Unlock()
+		return prev, nil
+	}
+	sh.partials[name] = pp
+	sh.mu.Unlock()
+	if err := pp.build(); err != nil {
+		sh.mu.Lock()
+		delete(sh.partials, name)
+		sh.mu.Unlock()
+		return nil, err
+	}
+	return pp, nil
+}
+
+type includeEx struct {
+	isolated bool
+	name     eval.Fn
+	static   *Program // resolved at compile time when the name is a literal
+	partName string
+	with     eval.Fn
+	forEach  bool
+	alias    string
+	keys     []string
+	args     []eval.Fn
+	indent   string
+	pos      tree.Pos
+	file     string
+	src      string
+}
+
+func (g *gen) compileInclude(x *tree.Include, o eval.Options) (executor, []body, error) {
+	ex := &includeEx{isolated: x.Isolated, forEach: x.For, alias: x.Alias, indent: x.Indent, pos: x.Pos, file: g.p.Tree.Name, src: g.p.Tree.Source}
+	var err error
+	if lit, ok := x.Name.(*tree.Literal); ok {
+		ex.partName = value.ToString(lit.Value)
+		ex.static, err = g.p.partial(ex.partName)
+		if err != nil && g.p.opt.MissingPartialsEmpty {
+			return ex, nil, nil
+		}
+		if err != nil {
+			return nil, nil, g.errAt(x.Pos, err)
+		}
+	} else if ex.name, err = eval.Compile(x.Name, o); err != nil {
+		return nil, nil, err
+	}
+	if x.With != nil {
+		if ex.with, err = eval.Compile(x.With, o); err != nil {
+			return nil, nil, err
+		}
+	}
+	for _, kv := range x.Args {
+		fn, err := eval.Compile(kv.Value, o)
+		if err != nil {
+			return nil, nil, err
+		}
+		ex.keys = append(ex.keys, kv.Key)
+		ex.args = append(ex.args, fn)
+	}
+	return ex, nil, nil
+}
+
+// errAt positions err at p unless it already carries a position.
+func (g *gen) errAt(p tree.Pos, err error) error {
+	if _, ok := err.(*diag.Error); ok {
+		return err
+	}
+	return &diag.Error{File: g.p.Tree.Name, Line: p.Line, Col: p.Col, Msg: err.Error(), Source: g.p.Tree.Source, Err: err}
+}
+
+func (x *includeEx) exec(r *run, _ []*pongo2.NodeWrapper) error {
+	part := x.static
+	name := x.partName
+	if part == nil && x.name == nil {
+		return nil // a missing partial under MissingPartialsEmpty
+	}
+	if part == nil {
+		v, err := x.name(r.s)
+		if err != nil {
+			return err
+		}
+		name = value.ToString(v)
+		if part, err = r.p.partial(name); err != nil && r.p.opt.MissingPartialsEmpty {
+			return nil
+		} else if err != nil {
+			return &diag.Error{File: x.file, Line: x.pos.Line, Col: x.pos.Col, Msg: err.Error(), Source: x.src, Rule: "render", Err: err}
+		}
+	}
+	s := r.s
+	if s.Depth >= s.Limits.MaxDepth && s.Limits.MaxDepth > 0 {
+		return &diag.Error{File: x.file, Line: x.pos.Line, Col: x.pos.Col, Rule: "limit", Source: x.src,
+			Msg:  fmt.Sprintf("include depth limit exceeded (limit %d) including %q", s.Limits.MaxDepth, name),
+			Hint: "a partial that includes itself needs a condition that ends the recursion", Err: &eval.LimitError{What: "include depth", Limit: s.Limits.MaxDepth}}
+	}
+	// Evaluate arguments in the caller's scope.
+	vals := make([]any, len(x.args))
+	for i, fn := range x.args {
+		v, err := fn(s)
+		if err != nil {
+			return err
+		}
+		vals[i] = v
+	}
+	var with any
+	if x.with != nil {
+		v, err := x.with(s)
+		if err != nil {
+			return err
+		}
+		with = v
+	}
+	bindAs := x.alias
+	if bindAs == "" {
+		bindAs = name
+		if i := strings.LastIndexByte(bindAs, '/'); i >= 0 {
+			bindAs = bindAs[i+1:]
+		}
+	}
+	if x.isolated {
+		restore := s.Isolate()
+		defer restore()
+	}
+	s.Depth++
+	defer func() { s.Depth-- }()
+	if x.isolated {
+		// render: arguments are variables of the partial's own scope (assign may change them)
+		for i, k := range x.keys {
+			s.Assign(k, vals[i])
+		}
+	} else {
+		for i, k := range x.keys {
+			s.Push(k, vals[i])
+		}
+		defer s.Pop(len(x.keys))
+	}
+	if x.with != nil && x.forEach {
+		if list, ok := with.([]any); ok || isRange(with) {
+			if !ok {
+				list = value.ToList(with)
+			}
+			var loop *forloop
+			if x.isolated {
+				loop = &forloop{name: bindAs + "-" + name, length: len(list), isolated: true}
+				s.Push("forloop", loop)
+				defer s.Pop(1)
+			}
+			s.Push(bindAs, nil)
+			defer s.Pop(1)
+			for i, it := range list {
+				if loop != nil {
+					loop.index = i
+				}
+				s.Set(0, it)
+				if err := part.execInto(r, x.indent); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	if x.with != nil {
+		s.Push(bindAs, with)
+		defer s.Pop(1)
+	}
+	return part.execInto(r, x.indent)
+}
+
+func isRange(v any) bool { _, ok := v.(value.Range); return ok }
+
+// execInto renders the partial program into the caller's writer with the caller's state,
+// indenting every line by indent when it is set.
+func (p *Program) execInto(r *run, indent string) error {
+	if indent != "" {
+		var buf strings.Builder
+		if err := p.tpl.ExecuteWriterUnbuffered(pongo2.Context{stateKey: r.s}, &limitWriter{w: &buf, s: r.s}); err != nil {
+			return unwrapPongo(err)
+		}
+		out := buf.String()
+		var b strings.Builder
+		for len(out) > 0 {
+			nl := strings.IndexByte(out, '\n')
+			line := out
+			if nl >= 0 {
+				line = out[:nl+1]
+			}
+			b.WriteString(indent)
+			b.WriteString(line)
+			out = out[len(line):]
+		}
+		_, err := r.w.WriteString(b.String())
+		return err
+	}
+	err := p.tpl.ExecuteWriterUnbuffered(pongo2.Context{stateKey: r.s}, r.w)
+	if err != nil {
+		return unwrapPongo(err)
+	}
+	return nil
+}
+
+type segmentEx struct {
+	names   [][]string
+	pos     []tree.Pos
+	hasElse bool
+}
+
+func (g *gen) compileSegment(x *tree.Segment) (executor, []body, error) {
+	ex := &segmentEx{hasElse: x.Else != nil}
+	var bodies []body
+	for _, b := range x.Branches {
+		if set := g.p.opt.Segments; set != nil {
+			for i, n := range b.Names {
+				if !set.Has(n) {
+					e := &diag.Error{File: g.p.Tree.Name, Line: b.NamePos[i].Line, Col: b.NamePos[i].Col, Source: g.p.Tree.Source, Rule: "segment",
+						Msg: fmt.Sprintf("unknown segment %q", n), Hint: "segments are defined in segments.yaml"}
+					if s := set.Suggest(n); s != "" {
+						e.Hint = "did you mean '" + s + "'? (segments are defined in segments.yaml)"
+					}
+					return nil, nil, e
+				}
+			}
+		}
+		ex.names = append(ex.names, b.Names)
+		ex.pos = append(ex.pos, b.Pos)
+		bodies = append(bodies, body{b.Line, b.Body})
+	}
+	if x.Else != nil {
+		bodies = append(bodies, body{x.Else.Line, x.Else.Body})
+		ex.pos = append(ex.pos, x.Else.Pos)
+	}
+	return ex, nonNil(bodies), nil
+}
+
+func (x *segmentEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
+	in := r.s.Segment
+	for i, names := range x.names {
+		for _, n := range names {
+			if in != nil && in(n) {
+				return r.branch(bodies[i], x.pos[i], "segment")
+			}
+		}
+	}
+	if x.hasElse {
+		return r.branch(bodies[len(x.names)], x.pos[len(x.names)], "else")
+	}
+	return nil
+}
+
+type liveEx struct {
+	src      eval.Fn
+	template string
+	pos      tree.Pos
+	file     string
+	source   string
+}
+
+func (g *gen) compileLive(x *tree.Live, o eval.Options) (executor, []body, error) {
+	fn, err := eval.Compile(x.Src, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	ex := &liveEx{src: fn, template: x.Template, pos: x.Pos, file: g.p.Tree.Name, source: g.p.Tree.Source}
+	if lit, ok := x.Src.(*tree.Literal); ok {
+		if msg := checkLiveSrc(value.ToString(lit.Value)); msg != "" {
+			return nil, nil, &diag.Error{File: ex.file, Line: lit.Line, Col: lit.Col, Msg: msg, Source: ex.source, Rule: "live",
+				Hint: `live blocks load JSON from an absolute https URL: {% live src="https://example.com/data.json" %}`}
+		}
+	}
+	return ex, []body{{x.Line, x.Fallback}}, nil
+}
+
+// checkLiveSrc returns why src cannot be a live-data URL, or "".
+func checkLiveSrc(src string) string {
+	switch {
+	case !strings.HasPrefix(src, "https://") || len(src) <= len("https://"):
+		return fmt.Sprintf("live src %q must be an absolute https URL", src)
+	case strings.Contains(src, "{{") || strings.Contains(src, "{%") || strings.Contains(src, "*|"):
+		return fmt.Sprintf("live src %q carries an unresolved placeholder", src)
+	case strings.ContainsAny(src, " \t\r\n\"'<>"):
+		return fmt.Sprintf("live src %q contains characters not allowed in a URL", src)
+	}
+	return ""
+}
+
+func (x *liveEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
+	v, err := x.src(r.s)
+	if err != nil {
+		return err
+	}
+	src := value.ToString(v)
+	if msg := checkLiveSrc(src); msg != "" {
+		return &diag.Error{File: x.file, Line: x.pos.Line, Col: x.pos.Col, Msg: msg, Source: x.source, Rule: "live"}
+	}
+	w := r.w
+	w.WriteString(`<mm-live data-src="`)
+	writeEscaped(w, src, ctxAttr)
+	w.WriteString(`"><template type="amp-mustache">`)
+	w.WriteString(x.template)
+	w.WriteString(`</template><mm-fallback>`)
+	if err := r.body(bodies[0], w); err != nil {
+		return err
+	}
+	_, err = w.WriteString(`</mm-fallback></mm-live>`)
+	return err
+}

@@ -1,0 +1,339 @@
+package pongo
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/flosch/pongo2/v6"
+	"github.com/mailmold/mailmold/engine/eval"
+	"github.com/mailmold/mailmold/engine/tree"
+	"github.com/mailmold/mailmold/engine/value"
+)
+
+type forEx struct {
+	tag            string
+	varName        string
+	name           string // "var-collection", the key for offset:continue
+	iter           eval.Fn
+	limit, offset  eval.Fn
+	cols           eval.Fn
+	offsetContinue bool
+	reversed       bool
+	hasElse        bool
+	pos, elsePos   tree.Pos
+}
+
+func (g *gen) compileFor(x *tree.For, o eval.Options) (executor, []body, error) {
+	ex := &forEx{tag: x.Tag, varName: x.Var, offsetContinue: x.OffsetContinue, reversed: x.Reversed, hasElse: x.Else != nil, pos: x.Pos}
+	if x.Else != nil {
+		ex.elsePos = x.Else.Pos
+	}
+	var err error
+	if ex.iter, err = eval.Compile(x.Iter, o); err != nil {
+		return nil, nil, err
+	}
+	ex.name = x.Var + "-" + exprName(x.Iter)
+	for _, c := range []struct {
+		e  tree.Expr
+		fn *eval.Fn
+	}{{x.Limit, &ex.limit}, {x.Offset, &ex.offset}, {x.Cols, &ex.cols}} {
+		if c.e != nil {
+			if *c.fn, err = eval.Compile(c.e, o); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	bodies := []body{{x.Line, x.Body}}
+	if x.Else != nil {
+		bodies = append(bodies, body{x.Else.Line, x.Else.Body})
+	}
+	return ex, bodies, nil
+}
+
+// exprName is the source-like name of an expression, for loop names.
+func exprName(e tree.Expr) string {
+	switch x := e.(type) {
+	case *tree.Var:
+		return x.String()
+	case *tree.Range:
+		return "(" + exprName(x.From) + ".." + exprName(x.To) + ")"
+	case *tree.Literal:
+		return value.ToString(x.Value)
+	}
+	return ""
+}
+
+// loopInt converts a limit/offset/cols argument.
+func loopInt(v any, what string) (int, bool, error) {
+	if v == nil {
+		return 0, false, nil
+	}
+	switch n := value.ToNumber(v).(type) {
+	case int:
+		return n, true, nil
+	case float64:
+		return int(n), true, nil
+	}
+	return 0, false, errors.New(what + " must be a number, got " + value.Inspect(v))
+}
+
+type offsetKey struct{ name string }
+
+func (f *forEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
+	coll, err := f.iter(r.s)
+	if err != nil {
+		return err
+	}
+	if f.tag == "each" {
+		return f.each(r, bodies, coll)
+	}
+	var items []any
+	switch c := coll.(type) {
+	case string:
+		if c != "" {
+			items = []any{c}
+		}
+	case nil, bool, int, float64:
+	default:
+		items = value.ToList(coll)
+	}
+	start := 0
+	if r.s.Registers == nil {
+		r.s.Registers = map[any]any{}
+	}
+	if f.offsetContinue {
+		start, _ = r.s.Registers[offsetKey{f.name}].(int)
+	} else if f.offset != nil {
+		v, err := f.offset(r.s)
+		if err != nil {
+			return err
+		}
+		if start, _, err = loopInt(v, "offset"); err != nil {
+			return err
+		}
+	}
+	end := len(items)
+	if f.limit != nil {
+		v, err := f.limit(r.s)
+		if err != nil {
+			return err
+		}
+		n, set, err := loopInt(v, "limit")
+		if err != nil {
+			return err
+		}
+		if set {
+			end = start + max(n, 0)
+		}
+	}
+	start = min(max(start, 0), len(items))
+	end = min(max(end, start), len(items))
+	items = items[start:end]
+	if f.tag == "for" {
+		r.s.Registers[offsetKey{f.name}] = end
+	}
+	if f.reversed {
+		rev := make([]any, len(items))
+		for i, it := range items {
+			rev[len(items)-1-i] = it
+		}
+		items = rev
+	}
+	if f.tag == "tablerow" {
+		return f.tablerow(r, bodies[0], items)
+	}
+	if len(items) == 0 {
+		if f.hasElse {
+			return r.branch(bodies[1], f.elsePos, "else")
+		}
+		return nil
+	}
+	parent, _ := r.s.Lookup("forloop")
+	pl, _ := parent.(*forloop)
+	if pl != nil && pl.isolated {
+		pl = nil // a render loop is never a parentloop
+	}
+	loop := &forloop{name: f.name, length: len(items), parent: pl}
+	r.s.Push("forloop", loop)
+	r.s.Push(f.varName, nil)
+	defer r.s.Pop(2)
+	for i, it := range items {
+		if err := r.s.Tick(); err != nil {
+			return err
+		}
+		loop.index = i
+		r.s.Set(0, it)
+		if err := r.branch(bodies[0], f.pos, f.tag); err != nil {
+			if errors.Is(err, errBreak) {
+				break
+			}
+			if errors.Is(err, errContinue) {
+				continue
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// forloop is the `forloop` object inside a for loop.
+type forloop struct {
+	name          string
+	index, length int
+	parent        *forloop
+	cols          int  // tablerow only
+	isolated      bool // the loop of {% render … for … %}
+}
+
+// Get implements value.Getter.
+func (l *forloop) Get(key string) (any, bool) {
+	switch key {
+	case "name":
+		return l.name, true
+	case "length":
+		return l.length, true
+	case "index":
+		return l.index + 1, true
+	case "index0":
+		return l.index, true
+	case "rindex":
+		return l.length - l.index, true
+	case "rindex0":
+		return l.length - l.index - 1, true
+	case "first":
+		return l.index == 0, true
+	case "last":
+		return l.index == l.length-1, true
+	case "parentloop":
+		if l.parent == nil {
+			return nil, false
+		}
+		return l.parent, true
+	}
+	if l.cols > 0 {
+		col0 := l.index % l.cols
+		switch key {
+		case "col":
+			return col0 + 1, true
+		case "col0":
+			return col0, true
+		case "col_first":
+			return col0 == 0, true
+		case "col_last":
+			return col0 == l.cols-1, true
+		case "row":
+			return l.index/l.cols + 1, true
+		}
+	}
+	return nil, false
+}
+
+// String renders the loop object like Ruby's inspection of a drop.
+func (l *forloop) String() string { return "ForloopDrop" }
+
+func (f *forEx) tablerow(r *run, b *pongo2.NodeWrapper, items []any) error {
+	cols := len(items)
+	if f.cols != nil {
+		v, err := f.cols(r.s)
+		if err != nil {
+			return err
+		}
+		n, set, err := loopInt(v, "cols")
+		if err != nil {
+			return err
+		}
+		if set && n > 0 {
+			cols = n
+		}
+	}
+	if cols == 0 {
+		cols = 1
+	}
+	loop := &forloop{name: f.name, length: len(items), cols: cols}
+	r.s.Push("tablerowloop", loop)
+	r.s.Push(f.varName, nil)
+	defer r.s.Pop(2)
+	w := r.w
+	w.WriteString(`<tr class="row1">` + "\n")
+	for i, it := range items {
+		if err := r.s.Tick(); err != nil {
+			return err
+		}
+		loop.index = i
+		r.s.Set(0, it)
+		col := i%cols + 1
+		w.WriteString(`<td class="col` + strconv.Itoa(col) + `">`)
+		err := r.body(b, w)
+		w.WriteString("</td>")
+		if err != nil {
+			if errors.Is(err, errBreak) {
+				break
+			}
+			if !errors.Is(err, errContinue) {
+				return err
+			}
+		}
+		if col == cols && i != len(items)-1 {
+			w.WriteString("</tr>\n" + `<tr class="row` + strconv.Itoa(i/cols+2) + `">`)
+		}
+	}
+	_, err := w.WriteString("</tr>\n")
+	return err
+}
+
+type cycleEx struct {
+	group  eval.Fn
+	key    string
+	values []eval.Fn
+}
+
+type cycleKey struct{ key string }
+
+func (g *gen) compileCycle(x *tree.Cycle, o eval.Options) (executor, []body, error) {
+	ex := &cycleEx{}
+	var err error
+	if x.Group != nil {
+		if ex.group, err = eval.Compile(x.Group, o); err != nil {
+			return nil, nil, err
+		}
+	}
+	for _, v := range x.Values {
+		fn, err := eval.Compile(v, o)
+		if err != nil {
+			return nil, nil, err
+		}
+		ex.values = append(ex.values, fn)
+		ex.key += exprName(v) + "\x00"
+	}
+	return ex, nil, nil
+}
+
+func (c *cycleEx) exec(r *run, _ []*pongo2.NodeWrapper) error {
+	key := c.key
+	if c.group != nil {
+		g, err := c.group(r.s)
+		if err != nil {
+			return err
+		}
+		key = "group:" + value.ToString(g)
+	}
+	if r.s.Registers == nil {
+		r.s.Registers = map[any]any{}
+	}
+	i, _ := r.s.Registers[cycleKey{key}].(int)
+	r.s.Registers[cycleKey{key}] = i + 1
+	v, err := c.values[i%len(c.values)](r.s)
+	if err != nil {
+		return err
+	}
+	return writeOut(r, v)
+}
+
+// writeOut writes a value as an output would in text context.
+func writeOut(r *run, v any) error {
+	if !r.p.opt.Escape {
+		_, err := r.w.WriteString(value.ToString(v))
+		return err
+	}
+	return writeEscaped(r.w, v, ctxText)
+}

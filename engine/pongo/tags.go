@@ -1,0 +1,143 @@
+package pongo
+
+import (
+	"errors"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	"github.com/flosch/pongo2/v6"
+	"github.com/mailmold/mailmold/engine/eval"
+	"github.com/mailmold/mailmold/engine/tree"
+)
+
+// The generated pongo2 source uses three tags, registered once in init (pongo2's registries
+// are global and unlocked):
+//
+//	{% mm U N %}                                    leaf node N of compile unit U
+//	{% mm_block U N %}body{% mm_br %}body{% mm_end %} block node N with its bodies
+//
+// U identifies the compile in progress (units are registered only while pongo2 parses the
+// generated source), N indexes the unit's node table. The tag parsers bind each pongo2 node
+// to its executor once, so rendering never looks anything up by number.
+func init() {
+	must(pongo2.RegisterTag("mm", parseLeaf))
+	must(pongo2.RegisterTag("mm_block", parseBlock))
+}
+
+func must(err error) {
+	if err != nil {
+		panic(err)
+	}
+}
+
+var (
+	unitSeq atomic.Int64
+	units   sync.Map // int64 → *unit
+)
+
+// stateKey is the pongo2 context key holding the per-render *eval.State.
+const stateKey = "mm"
+
+// executor runs one tree node. bodies are the node's pongo2 bodies in source order.
+type executor interface {
+	exec(r *run, bodies []*pongo2.NodeWrapper) error
+}
+
+// run is what one executor call needs: the state, the pongo2 context and the writer.
+type run struct {
+	s   *eval.State
+	ctx *pongo2.ExecutionContext
+	w   pongo2.TemplateWriter
+	p   *Program
+}
+
+// body executes a pongo2 body into w.
+func (r *run) body(b *pongo2.NodeWrapper, w pongo2.TemplateWriter) error {
+	if err := b.Execute(r.ctx, w); err != nil {
+		return unwrapPongo(err)
+	}
+	return nil
+}
+
+// branch executes a conditional branch or loop body; under a trace its output is also
+// reported with the branch's position.
+func (r *run) branch(b *pongo2.NodeWrapper, pos tree.Pos, tag string) error {
+	if r.s.Trace == nil {
+		return r.body(b, r.w)
+	}
+	out, err := r.capture(b)
+	r.s.Trace(eval.BranchHit{File: r.p.Tree.Name, Pos: pos, Tag: tag, Output: out})
+	if _, werr := r.w.WriteString(out); err == nil {
+		err = werr
+	}
+	return err
+}
+
+// pnode is the pongo2 node for one of our tree nodes.
+type pnode struct {
+	ex     executor
+	p      *Program
+	bodies []*pongo2.NodeWrapper
+}
+
+func (n *pnode) Execute(ctx *pongo2.ExecutionContext, w pongo2.TemplateWriter) *pongo2.Error {
+	s, _ := ctx.Public[stateKey].(*eval.State)
+	if s == nil {
+		return &pongo2.Error{Sender: "mailmold", OrigError: errors.New("render state missing")}
+	}
+	if err := n.ex.exec(&run{s: s, ctx: ctx, w: w, p: n.p}, n.bodies); err != nil {
+		return &pongo2.Error{Sender: "mailmold", OrigError: err}
+	}
+	return nil
+}
+
+func unitNode(args *pongo2.Parser) (*unit, int, *pongo2.Error) {
+	ut := args.MatchType(pongo2.TokenNumber)
+	nt := args.MatchType(pongo2.TokenNumber)
+	if ut == nil || nt == nil {
+		return nil, 0, args.Error("mailmold tag needs a unit and a node number", nil)
+	}
+	uid, _ := strconv.ParseInt(ut.Val, 10, 64)
+	nid, _ := strconv.Atoi(nt.Val)
+	u, ok := units.Load(uid)
+	if !ok || nid < 0 || nid >= len(u.(*unit).nodes) {
+		return nil, 0, args.Error("mailmold tag refers to an unknown node", nil)
+	}
+	return u.(*unit), nid, nil
+}
+
+func parseLeaf(doc *pongo2.Parser, start *pongo2.Token, args *pongo2.Parser) (pongo2.INodeTag, *pongo2.Error) {
+	u, n, err := unitNode(args)
+	if err != nil {
+		return nil, err
+	}
+	return &pnode{ex: u.nodes[n], p: u.prog}, nil
+}
+
+func parseBlock(doc *pongo2.Parser, start *pongo2.Token, args *pongo2.Parser) (pongo2.INodeTag, *pongo2.Error) {
+	u, n, err := unitNode(args)
+	if err != nil {
+		return nil, err
+	}
+	node := &pnode{ex: u.nodes[n], p: u.prog}
+	for {
+		w, _, err := doc.WrapUntilTag("mm_br", "mm_end")
+		if err != nil {
+			return nil, err
+		}
+		node.bodies = append(node.bodies, w)
+		if w.Endtag == "mm_end" {
+			return node, nil
+		}
+	}
+}
+
+// unwrapPongo returns the error our executor put into a *pongo2.Error, or the pongo2 error.
+func unwrapPongo(err error) error {
+	var pe *pongo2.Error
+	if errors.As(err, &pe) && pe.OrigError != nil && pe.Sender == "mailmold" {
+		return pe.OrigError
+	}
+	return err
+}
