@@ -1,0 +1,345 @@
+// Package check proves templates before they ship: it compiles every template of a
+// workspace, renders it for every sample profile and for profiles it synthesizes to reach
+// branches the samples miss, and reports diagnostics like a compiler. Each rule has a stable
+// id: empty-branch, segment-fallback, unreached-branch, missing-fallback, empty-output,
+// amp-invalid, size, links, images, subject (plus syntax for compile errors).
+package check
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/mailmold/mailmold/engine"
+	"github.com/mailmold/mailmold/engine/diag"
+	"github.com/mailmold/mailmold/engine/eval"
+	"github.com/mailmold/mailmold/engine/tree"
+	"github.com/mailmold/mailmold/engine/workspace"
+)
+
+
+// Options control a check.
+type Options struct {
+	// Profiles replaces the workspace's sample profiles when non-nil.
+	Profiles []workspace.Profile
+	// Validate runs the official AMP validator over the AMP outputs; nil skips amp-invalid.
+	Validate func(ctx context.Context, docs []string) ([][]string, error)
+}
+
+// Result holds the diagnostics of a check, sorted by file, line, column and rule.
+type Result struct {
+	Diagnostics []diag.Diagnostic
+	// Sources maps file names to their text, for code frames.
+	Sources map[string]string
+	// Renders counts the renders the check made (sample and synthesized profiles).
+	Renders int
+}
+
+// Errors counts the error diagnostics.
+func (r *Result) Errors() int { return r.count(diag.SeverityError) }
+
+// Warnings counts the warning diagnostics.
+func (r *Result) Warnings() int { return r.count(diag.SeverityWarning) }
+
+func (r *Result) count(sev string) int {
+	n := 0
+	for _, d := range r.Diagnostics {
+		if d.Severity == sev {
+			n++
+		}
+	}
+	return n
+}
+
+// Workspace checks every template of ws (or only names, when given).
+func Workspace(ctx context.Context, ws *workspace.Workspace, names []string, opt Options) *Result {
+	if len(names) == 0 {
+		names = ws.Templates
+	}
+	res := &Result{Sources: map[string]string{}}
+	var amps []ampDoc
+	for _, n := range names {
+		amps = append(amps, checkTemplate(ctx, ws, n, opt, res)...)
+	}
+	if opt.Validate != nil && len(amps) > 0 {
+		validateAMP(ctx, amps, opt, res)
+	}
+	res.sort()
+	return res
+}
+
+// Template checks one template of ws.
+func Template(ctx context.Context, ws *workspace.Workspace, name string, opt Options) *Result {
+	return Workspace(ctx, ws, []string{name}, opt)
+}
+
+func (r *Result) add(d diag.Diagnostic) { r.Diagnostics = append(r.Diagnostics, d) }
+
+// sort orders diagnostics and drops exact duplicates.
+func (r *Result) sort() {
+	sort.SliceStable(r.Diagnostics, func(i, j int) bool {
+		a, b := r.Diagnostics[i], r.Diagnostics[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Col != b.Col {
+			return a.Col < b.Col
+		}
+		return a.Rule < b.Rule
+	})
+	out := r.Diagnostics[:0]
+	for i, d := range r.Diagnostics {
+		if i > 0 && d == r.Diagnostics[i-1] {
+			continue
+		}
+		out = append(out, d)
+	}
+	r.Diagnostics = out
+}
+
+type ampDoc struct {
+	file, profile, doc string
+}
+
+// branchInfo is what the checker knows about one branch of the template.
+type branchInfo struct {
+	pos     tree.Pos
+	file    string
+	tag     string
+	cond    tree.Expr // nil for else branches and loops
+	reached bool
+	// sideEffectOnly branches hold only assign/capture/counters: they are meant to output
+	// nothing.
+	sideEffectOnly bool
+}
+
+func checkTemplate(ctx context.Context, ws *workspace.Workspace, name string, opt Options, res *Result) []ampDoc {
+	file := ws.Path(name)
+	tpl, err := ws.Compile(name, nil)
+	if err != nil {
+		var de *diag.Error
+		if errors.As(err, &de) {
+			d := de.Diagnostic()
+			res.add(d)
+			if de.Source != "" {
+				res.Sources[de.File] = de.Source
+			}
+		} else {
+			res.add(diag.Diagnostic{File: file, Line: 1, Col: 1, Severity: diag.SeverityError, Rule: "syntax", Message: err.Error()})
+		}
+		return nil
+	}
+	res.Sources[file] = tpl.Source
+	branches := collectBranches(tpl.Tree)
+	segmentFallback(tpl, ws, res)
+
+	profiles := opt.Profiles
+	if profiles == nil {
+		profiles = ws.Profiles
+	}
+	if len(profiles) == 0 {
+		profiles = []workspace.Profile{{ID: "(empty profile)", Data: map[string]any{}}}
+	}
+	var amps []ampDoc
+	run := func(p workspace.Profile, synth string) {
+		res.Renders++
+		hits := map[tree.Pos]bool{}
+		msg, err := tpl.RenderWith(ctx, p.Data, engine.RenderOptions{Trace: func(h eval.BranchHit) {
+			b := branches[h.Pos]
+			if b == nil || h.File != file {
+				return
+			}
+			b.reached = true
+			if hits[h.Pos] || b.sideEffectOnly || visible(h.Output) {
+				return
+			}
+			hits[h.Pos] = true
+			m := fmt.Sprintf("this %s branch renders no visible content for profile %q", b.tag, p.ID)
+			if synth != "" {
+				m = fmt.Sprintf("this %s branch renders no visible content for a profile no sample reaches it with (synthesized: %s)", b.tag, synth)
+			}
+			res.add(diag.Diagnostic{File: file, Line: h.Pos.Line, Col: h.Pos.Col, Severity: diag.SeverityError, Rule: "empty-branch", Message: m, Profile: p.ID})
+		}})
+		if err != nil {
+			var de *diag.Error
+			if errors.As(err, &de) {
+				d := de.Diagnostic()
+				d.Profile = p.ID
+				d.Message += fmt.Sprintf(" (profile %q)", p.ID)
+				res.add(d)
+			} else {
+				res.add(diag.Diagnostic{File: file, Line: 1, Col: 1, Severity: diag.SeverityError, Rule: "render", Message: err.Error(), Profile: p.ID})
+			}
+			return
+		}
+		if synth != "" {
+			return // synthesized profiles only feed empty-branch
+		}
+		missingFallback(tpl, msg, p, res)
+		htmlRules(tpl, msg, p, res)
+		subjectRender(tpl, msg, p, res)
+		for _, d := range msg.Diagnostics {
+			if d.Rule == "undefined" {
+				continue // reported as missing-fallback
+			}
+			d.Profile = p.ID
+			res.add(d)
+		}
+		if msg.AMP != nil {
+			amps = append(amps, ampDoc{file: file, profile: p.ID, doc: *msg.AMP})
+		}
+	}
+	for _, p := range profiles {
+		run(p, "")
+	}
+	// Reach the branches no sample profile reached with synthesized profiles.
+	base := profiles[0].Data
+	for _, b := range sortedBranches(branches) {
+		if b.reached || b.cond == nil {
+			continue
+		}
+		for _, s := range synthesize(b.cond, base) {
+			run(workspace.Profile{ID: "synthesized", Data: s.data}, s.desc)
+			if b.reached {
+				break
+			}
+		}
+	}
+	for _, b := range sortedBranches(branches) {
+		if !b.reached && !b.sideEffectOnly {
+			res.add(diag.Diagnostic{File: file, Line: b.pos.Line, Col: b.pos.Col, Severity: diag.SeverityWarning, Rule: "unreached-branch",
+				Message: fmt.Sprintf("no sample profile reaches this %s branch, and none could be synthesized for its condition", b.tag)})
+		}
+	}
+	subjectRules(tpl, res)
+	return amps
+}
+
+func sortedBranches(m map[tree.Pos]*branchInfo) []*branchInfo {
+	out := make([]*branchInfo, 0, len(m))
+	for _, b := range m {
+		out = append(out, b)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].pos.Offset < out[j].pos.Offset })
+	return out
+}
+
+// collectBranches indexes every conditional branch and loop body by position.
+func collectBranches(t *tree.Template) map[tree.Pos]*branchInfo {
+	out := map[tree.Pos]*branchInfo{}
+	add := func(p tree.Pos, tag string, cond tree.Expr, body []tree.Node) {
+		out[p] = &branchInfo{pos: p, file: t.Name, tag: tag, cond: cond, sideEffectOnly: sideEffectOnly(body)}
+	}
+	tree.Walk(t.Body, func(n tree.Node) bool {
+		switch x := n.(type) {
+		case *tree.If:
+			for _, b := range x.Branches {
+				add(b.Pos, b.Tag, b.Cond, b.Body)
+			}
+		case *tree.Case:
+			for _, w := range x.Whens {
+				tag := "when"
+				var cond tree.Expr
+				if w.Values == nil {
+					tag = "else"
+				} else {
+					cond = &tree.Binary{Pos: w.Pos, Op: "==", L: x.Subject, R: w.Values[0]}
+				}
+				add(w.Pos, tag, cond, w.Body)
+			}
+		case *tree.Segment:
+			for _, b := range x.Branches {
+				add(b.Pos, "segment", segmentCond(b), b.Body)
+			}
+			if x.Else != nil {
+				add(x.Else.Pos, "else", nil, x.Else.Body)
+			}
+		case *tree.For:
+			if x.Tag == "for" || x.Tag == "each" {
+				add(x.Pos, x.Tag, x.Iter, x.Body)
+				if x.Else != nil {
+					add(x.Else.Pos, "else", nil, x.Else.Body)
+				}
+			}
+		case *tree.Section:
+			tag := "section"
+			if x.Inverted {
+				tag = "inverted"
+			}
+			add(x.Pos, tag, x.Expr, x.Body)
+		case *tree.With:
+			add(x.Pos, "with", x.Expr, x.Body)
+			if x.Else != nil {
+				add(x.Else.Pos, "else", nil, x.Else.Body)
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// segmentCond expresses membership of a segment branch as a condition the synthesizer reads.
+func segmentCond(b *tree.SegmentBranch) tree.Expr {
+	return &tree.Binary{Pos: b.Pos, Op: "==", L: &tree.Var{Pos: b.Pos, Root: "segment"}, R: &tree.Literal{Pos: b.Pos, Value: b.Names[0]}}
+}
+
+// sideEffectOnly reports a body that holds only assigns, captures, counters and comments.
+func sideEffectOnly(body []tree.Node) bool {
+	if len(body) == 0 {
+		return false
+	}
+	for _, n := range body {
+		switch x := n.(type) {
+		case *tree.Assign, *tree.Capture:
+		case *tree.Text:
+			if strings.TrimSpace(x.Text) != "" {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// segmentFallback reports segment blocks without an else branch that do not cover every
+// segment.
+func segmentFallback(tpl *engine.Template, ws *workspace.Workspace, res *Result) {
+	tree.Walk(tpl.Tree.Body, func(n tree.Node) bool {
+		s, ok := n.(*tree.Segment)
+		if !ok || s.Else != nil {
+			return true
+		}
+		listed := map[string]bool{}
+		for _, b := range s.Branches {
+			for _, name := range b.Names {
+				listed[name] = true
+			}
+		}
+		var missing []string
+		catchAll := false
+		for _, seg := range ws.Segments.Segments() {
+			if !listed[seg.Name] {
+				missing = append(missing, seg.Name)
+			} else if strings.TrimSpace(seg.When) == "true" {
+				catchAll = true
+			}
+		}
+		if len(missing) == 0 && catchAll {
+			return true
+		}
+		what := "profiles in no segment"
+		if len(missing) > 0 {
+			what = "segments " + strings.Join(missing, ", ") + " and profiles in no segment"
+		}
+		res.add(diag.Diagnostic{File: tpl.Name, Line: s.Line, Col: s.Col, Severity: diag.SeverityError, Rule: "segment-fallback",
+			Message: "segment block has no else branch: " + what + " get nothing here",
+			Hint:    "add {% else %} with content for everyone else"})
+		return true
+	})
+}

@@ -1,0 +1,211 @@
+package check
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/mailmold/mailmold/engine"
+	"github.com/mailmold/mailmold/engine/diag"
+	"github.com/mailmold/mailmold/engine/workspace"
+	"golang.org/x/net/html"
+)
+
+// visible reports whether rendered HTML shows something: non-whitespace text outside tags
+// (entities decoded), or an image.
+func visible(s string) bool {
+	z := html.NewTokenizer(strings.NewReader(s))
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return false
+		case html.TextToken:
+			if strings.TrimSpace(strings.ReplaceAll(html.UnescapeString(string(z.Text())), "\u00a0", " ")) != "" {
+				return true
+			}
+		case html.StartTagToken, html.SelfClosingTagToken:
+			name, _ := z.TagName()
+			switch string(name) {
+			case "img", "amp-img", "hr", "mm-live":
+				return true
+			}
+		}
+	}
+}
+
+// missingFallback reports outputs that rendered blank for a profile without a default.
+func missingFallback(tpl *engine.Template, m *engine.Message, p workspace.Profile, res *Result) {
+	seen := map[[2]int]bool{}
+	for _, u := range m.Blanks {
+		k := [2]int{u.Pos.Line, u.Pos.Col}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		state := "is missing from"
+		if u.Blank {
+			state = "is empty in"
+		}
+		res.add(diag.Diagnostic{File: u.File, Line: u.Pos.Line, Col: u.Pos.Col, Severity: diag.SeverityError, Rule: "missing-fallback",
+			Message: fmt.Sprintf("'%s' %s profile %q and has no default, so it renders blank", u.Name, state, p.ID),
+			Hint:    fmt.Sprintf("write {{ %s | default: \"…\" }}", u.Name), Profile: p.ID})
+	}
+}
+
+// locate finds the template line of a rendered element by searching the source for its
+// opening text; it falls back to the body's first line.
+func locate(tpl *engine.Template, needles ...string) (int, int) {
+	for _, n := range needles {
+		if n == "" {
+			continue
+		}
+		if i := strings.Index(tpl.Source, n); i >= 0 {
+			line := strings.Count(tpl.Source[:i], "\n") + 1
+			col := utf8.RuneCountInString(tpl.Source[strings.LastIndexByte(tpl.Source[:i], '\n')+1:i]) + 1
+			return line, col
+		}
+	}
+	if len(tpl.Tree.Body) > 0 {
+		p := tpl.Tree.Body[0].Position()
+		return p.Line, p.Col
+	}
+	return 1, 1
+}
+
+// htmlRules applies empty-output, links, images and size to one render.
+func htmlRules(tpl *engine.Template, m *engine.Message, p workspace.Profile, res *Result) {
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(engine.HTMLMarkers(m.Master)))
+	if err != nil {
+		return
+	}
+	add := func(sev, rule, msg string, needles ...string) {
+		line, col := locate(tpl, needles...)
+		res.add(diag.Diagnostic{File: tpl.Name, Line: line, Col: col, Severity: sev, Rule: rule, Message: msg, Profile: p.ID})
+	}
+	doc.Find("a, h1, h2, h3, h4, h5, h6, button, title").Each(func(_ int, s *goquery.Selection) {
+		if strings.TrimSpace(s.Text()) != "" || s.Find("img").Length() > 0 {
+			return
+		}
+		tag := goquery.NodeName(s)
+		if tag == "a" {
+			if _, hasHref := s.Attr("href"); !hasHref {
+				return // a named anchor
+			}
+		}
+		href, _ := s.Attr("href")
+		add(diag.SeverityError, "empty-output", fmt.Sprintf("<%s> renders empty for profile %q", tag, p.ID), hrefNeedle(href), "<"+tag)
+	})
+	unsub := strings.Contains(strings.ToLower(tpl.Source), "unsubscribe")
+	doc.Find("a").Each(func(_ int, s *goquery.Selection) {
+		href, ok := s.Attr("href")
+		if !ok {
+			return
+		}
+		h := strings.TrimSpace(href)
+		switch {
+		case h == "" || h == "#":
+			add(diag.SeverityWarning, "links", fmt.Sprintf("link %q has no real target (placeholder href %q)", strings.TrimSpace(s.Text()), h), `href="`+h+`"`)
+		case !linkScheme(h):
+			add(diag.SeverityWarning, "links", fmt.Sprintf("link to %q: only http, https, mailto and tel links work in email", h), hrefNeedle(h))
+		}
+	})
+	doc.Find("img").Each(func(_ int, s *goquery.Selection) {
+		src, _ := s.Attr("src")
+		if _, ok := s.Attr("alt"); !ok {
+			add(diag.SeverityWarning, "images", fmt.Sprintf("image %q has no alt text", src), `src="`+src+`"`, "<img")
+		}
+		if !strings.HasPrefix(src, "https://") {
+			add(diag.SeverityWarning, "images", fmt.Sprintf("image src %q is not an https URL", src), `src="`+src+`"`, "<img")
+		}
+	})
+	if !unsub {
+		add(diag.SeverityWarning, "links", "the template has no unsubscribe link", "</body>")
+	}
+	for _, d := range m.Diagnostics {
+		if d.Rule == "size" {
+			return // already reported by the render
+		}
+	}
+}
+
+func hrefNeedle(h string) string {
+	if h == "" {
+		return ""
+	}
+	return `href="` + h + `"`
+}
+
+func linkScheme(h string) bool {
+	l := strings.ToLower(h)
+	for _, p := range []string{"http://", "https://", "mailto:", "tel:"} {
+		if strings.HasPrefix(l, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// subjectRules applies the subject rules to the first sample render.
+func subjectRules(tpl *engine.Template, res *Result) {
+	if tpl.Front.Preheader.Value == "" {
+		res.add(diag.Diagnostic{File: tpl.Name, Line: 1, Col: 1, Severity: diag.SeverityWarning, Rule: "subject",
+			Message: "no preheader: inboxes show the first body text instead", Hint: "add `preheader: \"…\"` to the front matter"})
+	}
+	if tpl.Front.Subject.Value == "" {
+		res.add(diag.Diagnostic{File: tpl.Name, Line: 1, Col: 1, Severity: diag.SeverityError, Rule: "empty-output",
+			Message: "the template has no subject", Hint: "add `subject: \"…\"` to the front matter"})
+	}
+}
+
+// subjectRender applies the per-render subject rules: empty, too long, bidi controls.
+func subjectRender(tpl *engine.Template, m *engine.Message, p workspace.Profile, res *Result) {
+	f := tpl.Front.Subject
+	if f.Value == "" {
+		return
+	}
+	n := utf8.RuneCountInString(m.Subject)
+	switch {
+	case strings.TrimSpace(m.Subject) == "":
+		res.add(diag.Diagnostic{File: tpl.Name, Line: f.Line, Col: f.Col, Severity: diag.SeverityError, Rule: "empty-output",
+			Message: fmt.Sprintf("the subject renders empty for profile %q", p.ID), Profile: p.ID})
+	case n > 78:
+		res.add(diag.Diagnostic{File: tpl.Name, Line: f.Line, Col: f.Col, Severity: diag.SeverityWarning, Rule: "subject",
+			Message: fmt.Sprintf("the subject is %d characters for profile %q; inboxes cut it around 78", n, p.ID), Profile: p.ID})
+	}
+	if hasBidi(m.Subject) {
+		res.add(diag.Diagnostic{File: tpl.Name, Line: f.Line, Col: f.Col, Severity: diag.SeverityWarning, Rule: "subject",
+			Message: fmt.Sprintf("the subject for profile %q contains Unicode bidi control characters (a sender-spoofing trick)", p.ID), Profile: p.ID})
+	}
+}
+
+// hasBidi reports Unicode bidirectional control characters.
+func hasBidi(s string) bool {
+	for _, r := range s {
+		if r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069' || r == '\u200e' || r == '\u200f' || r == '\u061c' {
+			return true
+		}
+	}
+	return false
+}
+
+// validateAMP runs every AMP output through the validator in one batch.
+func validateAMP(ctx context.Context, docs []ampDoc, opt Options, res *Result) {
+	texts := make([]string, len(docs))
+	for i, d := range docs {
+		texts[i] = d.doc
+	}
+	reports, err := opt.Validate(ctx, texts)
+	if err != nil {
+		res.add(diag.Diagnostic{File: docs[0].file, Line: 1, Col: 1, Severity: diag.SeverityWarning, Rule: "amp-invalid",
+			Message: "the AMP validator could not run: " + err.Error()})
+		return
+	}
+	for i, errs := range reports {
+		for _, e := range errs {
+			res.add(diag.Diagnostic{File: docs[i].file, Line: 1, Col: 1, Severity: diag.SeverityError, Rule: "amp-invalid",
+				Message: fmt.Sprintf("AMP output for profile %q fails the validator: %s", docs[i].profile, e), Profile: docs[i].profile})
+		}
+	}
+}

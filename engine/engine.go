@@ -1,0 +1,248 @@
+// Package engine compiles mailmold templates and renders them per recipient profile. A
+// template file is YAML front matter between `---` lines and a body in one of the dialects
+// (Liquid today); the dialect front-end parses it into engine/tree, engine/pongo runs it on
+// pongo2, and the variant passes turn the rendered document into the HTML, AMP and text parts
+// of a Message.
+package engine
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/mailmold/mailmold/engine/diag"
+	"github.com/mailmold/mailmold/engine/eval"
+	"github.com/mailmold/mailmold/engine/liquid"
+	"github.com/mailmold/mailmold/engine/pongo"
+	"github.com/mailmold/mailmold/engine/tree"
+)
+
+// SegmentSet is the compiled segments.yaml of a workspace (engine/segment.Set implements it).
+type SegmentSet interface {
+	Names() []string
+	Has(name string) bool
+	Suggest(name string) string
+	Membership(profile map[string]any) (segment string, segments map[string]bool, err error)
+}
+
+// Options control compilation and rendering. The zero value is usable.
+type Options struct {
+	// Partial returns the source of the partial called name (for example partials/NAME.liquid
+	// in the workspace) and the file name to report positions with.
+	Partial  func(name string) (file, src string, err error)
+	Segments SegmentSet
+	// Now is the clock for date filters and segment rules; nil means time.Now.
+	Now func() time.Time
+	// Strict makes outputs of undefined variables errors instead of warnings.
+	Strict bool
+	// NoEscape turns off contextual HTML escaping of outputs (plain Liquid semantics).
+	NoEscape bool
+	// Limits bound every render; zero fields take eval.DefaultLimits, front matter overrides.
+	Limits  eval.Limits
+	Timeout time.Duration // per render; 0 means 10s
+	// Variants selects what Render produces besides the HTML; nil means all.
+	Variants *Variants
+	// NoInline and NoMinify turn off CSS inlining and minification of the HTML variant.
+	NoInline, NoMinify bool
+}
+
+// Variants selects the variants Render produces.
+type Variants struct{ HTML, AMP, Text bool }
+
+// Template is a compiled template. It never changes after Compile and is safe for concurrent
+// use by any number of goroutines.
+type Template struct {
+	Name    string // file name as given
+	Dialect string
+	Front   FrontMatter
+	Tree    *tree.Template
+	Source  string // the whole file
+
+	body, subject, preheader, unsubscribe *pongo.Program
+	opt                                   Options
+	limits                                eval.Limits
+	timeout                               time.Duration
+	post                                  *postProcessor
+}
+
+// DialectOf returns the dialect a file name implies: liquid for .liquid (and anything else
+// unknown), mustache for .mustache, handlebars for .hbs/.handlebars, mailchimp for .mc.html.
+func DialectOf(name string) string {
+	switch {
+	case strings.HasSuffix(name, ".mc.html"):
+		return "mailchimp"
+	case strings.HasSuffix(name, ".mustache"):
+		return "mustache"
+	case strings.HasSuffix(name, ".hbs"), strings.HasSuffix(name, ".handlebars"):
+		return "handlebars"
+	}
+	return "liquid"
+}
+
+// parsers maps dialect names to front-ends.
+var parsers = map[string]func(name, src string) (*tree.Template, error){
+	"liquid": liquid.Parse,
+}
+
+// RegisterDialect adds a dialect front-end. It must be called from init.
+func RegisterDialect(name string, parse func(name, src string) (*tree.Template, error)) {
+	parsers[name] = parse
+}
+
+// Compile compiles the template file name with content src.
+func Compile(name, src string, opt Options) (*Template, error) {
+	t := &Template{Name: name, Source: src, opt: opt}
+	yamlSrc, body, bodyOff := splitFrontMatter(src)
+	if bodyOff < 0 {
+		return nil, &diag.Error{File: name, Line: 1, Col: 1, Msg: "front matter is not closed", Hint: "end the front matter with a line holding only '---'", Source: src, Rule: "front-matter"}
+	}
+	fm, err := parseFrontMatter(name, src, yamlSrc, 1)
+	if err != nil {
+		return nil, err
+	}
+	t.Front = fm
+	t.Dialect = DialectOf(name)
+	if fm.Dialect.Value != "" {
+		t.Dialect = fm.Dialect.Value
+	}
+	parse, ok := parsers[t.Dialect]
+	if !ok {
+		return nil, &diag.Error{File: name, Line: fm.Dialect.Line, Col: fm.Dialect.Col, Source: src, Rule: "front-matter",
+			Msg: fmt.Sprintf("unknown dialect %q", t.Dialect), Hint: "use liquid, mustache, handlebars or mailchimp"}
+	}
+	bodyLine := strings.Count(src[:bodyOff], "\n")
+	padded := strings.Repeat("\n", bodyLine) + body
+	tr, err := parse(name, padded)
+	if err != nil {
+		return nil, withSource(err, src)
+	}
+	trimLeading(tr, bodyLine)
+	tr.Source = src
+	t.Tree = tr
+	popt := pongo.Options{Escape: !opt.NoEscape, Segments: opt.Segments, Partial: t.partialLoader(parse)}
+	if t.body, err = pongo.Compile(tr, popt); err != nil {
+		return nil, withSource(err, src)
+	}
+	textOpt := popt
+	textOpt.Escape = false
+	for _, f := range []struct {
+		fld  Field
+		prog **pongo.Program
+	}{{fm.Subject, &t.subject}, {fm.Preheader, &t.preheader}, {fm.Unsubscribe, &t.unsubscribe}} {
+		if f.fld.Value == "" {
+			continue
+		}
+		if *f.prog, err = compileField(name, src, f.fld, parse, textOpt); err != nil {
+			return nil, err
+		}
+	}
+	t.limits = mergeLimits(opt.Limits, fm)
+	t.timeout = opt.Timeout
+	if fm.TimeoutMS > 0 {
+		t.timeout = time.Duration(fm.TimeoutMS) * time.Millisecond
+	}
+	if t.timeout == 0 {
+		t.timeout = 10 * time.Second
+	}
+	t.post = newPostProcessor(t)
+	return t, nil
+}
+
+func mergeLimits(l eval.Limits, fm FrontMatter) eval.Limits {
+	d := eval.DefaultLimits
+	pick := func(vals ...int) int {
+		for _, v := range vals {
+			if v > 0 {
+				return v
+			}
+		}
+		return 0
+	}
+	return eval.Limits{
+		MaxIterations: pick(fm.MaxIterations, l.MaxIterations, d.MaxIterations),
+		MaxDepth:      pick(fm.MaxDepth, l.MaxDepth, d.MaxDepth),
+		MaxOutput:     pick(fm.MaxOutputBytes, l.MaxOutput, d.MaxOutput),
+	}
+}
+
+// trimLeading removes the newlines that stand in for the front matter from the body.
+func trimLeading(t *tree.Template, n int) {
+	if n == 0 || len(t.Body) == 0 {
+		return
+	}
+	if txt, ok := t.Body[0].(*tree.Text); ok {
+		cut := 0
+		for cut < len(txt.Text) && cut < n && txt.Text[cut] == '\n' {
+			cut++
+		}
+		txt.Text = txt.Text[cut:]
+		txt.Offset += cut
+		txt.Line += cut
+		txt.Col = 1
+		if txt.Text == "" {
+			t.Body = t.Body[1:]
+		}
+	}
+}
+
+// compileField compiles a templated front matter value; positions map into the file.
+func compileField(name, src string, f Field, parse func(string, string) (*tree.Template, error), opt pongo.Options) (*pongo.Program, error) {
+	padded := strings.Repeat("\n", f.Line-1) + strings.Repeat(" ", max(f.Col-1, 0)) + f.Value
+	tr, err := parse(name, padded)
+	if err != nil {
+		return nil, withSource(err, src)
+	}
+	trimLeading(tr, f.Line-1)
+	if len(tr.Body) > 0 {
+		if txt, ok := tr.Body[0].(*tree.Text); ok {
+			txt.Text = strings.TrimPrefix(txt.Text, strings.Repeat(" ", max(f.Col-1, 0)))
+		}
+	}
+	tr.Source = src
+	prog, err := pongo.Compile(tr, opt)
+	if err != nil {
+		return nil, withSource(err, src)
+	}
+	return prog, nil
+}
+
+// withSource points a positioned error's code frame at the real file text.
+func withSource(err error, src string) error {
+	if e, ok := err.(*diag.Error); ok {
+		e.Source = src
+	}
+	return err
+}
+
+// partialLoader adapts Options.Partial to the tree the pongo package needs.
+func (t *Template) partialLoader(parse func(string, string) (*tree.Template, error)) func(string) (*tree.Template, error) {
+	return func(name string) (*tree.Template, error) {
+		if t.opt.Partial == nil {
+			return nil, fmt.Errorf("partial %q not found: no partials folder", name)
+		}
+		file, src, err := t.opt.Partial(name)
+		if err != nil {
+			return nil, err
+		}
+		p := parse
+		if d := DialectOf(file); d != t.Dialect && parsers[d] != nil && path.Ext(file) != "" {
+			p = parsers[d]
+		}
+		return p(file, src)
+	}
+}
+
+// Render renders the template for one profile.
+func (t *Template) Render(ctx context.Context, profile map[string]any) (*Message, error) {
+	return t.render(ctx, profile, RenderOptions{})
+}
+
+// now returns the template's clock.
+func (t *Template) now() time.Time {
+	if t.opt.Now != nil {
+		return t.opt.Now()
+	}
+	return time.Now()
+}

@@ -1,0 +1,161 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mailmold/mailmold/engine/diag"
+	"github.com/mailmold/mailmold/engine/eval"
+	"github.com/mailmold/mailmold/engine/filters"
+	"github.com/mailmold/mailmold/engine/pongo"
+	"github.com/mailmold/mailmold/engine/value"
+)
+
+// Message is one rendered email: the headers that come from the template and profile, and
+// the variants. AMP and Text are nil when that variant was not produced.
+type Message struct {
+	Template    string
+	ProfileID   string
+	Segment     string
+	Segments    map[string]bool
+	Subject     string
+	Preheader   string
+	From        string
+	ReplyTo     string
+	To          string // the profile's email
+	ToName      string
+	Unsubscribe string
+	Date        time.Time // when it was rendered, by the template's clock
+	// Master is the rendered document before the variant passes (markers still in).
+	Master      string
+	HTML        string
+	AMP         *string
+	Text        *string
+	Diagnostics []diag.Diagnostic
+	// Blanks lists every output of a variable that rendered blank (missing, null or empty),
+	// for mailmold check.
+	Blanks []eval.Undefined
+}
+
+// RenderOptions are per-call render settings.
+type RenderOptions struct {
+	// Trace receives the output of every conditional branch and loop body.
+	Trace func(eval.BranchHit)
+}
+
+// RenderWith renders the template for one profile with per-call options.
+func (t *Template) RenderWith(ctx context.Context, profile map[string]any, ro RenderOptions) (*Message, error) {
+	return t.render(ctx, profile, ro)
+}
+
+// render runs the templated fields and the body, then the variant passes.
+func (t *Template) render(ctx context.Context, profile map[string]any, ro RenderOptions) (*Message, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, cancel := context.WithTimeout(ctx, t.timeout)
+	defer cancel()
+	m := &Message{Template: t.Name, Segments: map[string]bool{}, Date: t.now()}
+	if id, ok := profile["id"]; ok {
+		m.ProfileID = value.ToString(id)
+	}
+	if e, ok := profile["email"].(string); ok {
+		m.To = e
+	}
+	m.ToName = strings.TrimSpace(value.ToString(profile["first_name"]) + " " + value.ToString(profile["last_name"]))
+	if t.opt.Segments != nil {
+		seg, segs, err := t.opt.Segments.Membership(profile)
+		if err != nil {
+			return nil, fmt.Errorf("%s: segments: %w", t.Name, err)
+		}
+		m.Segment, m.Segments = seg, segs
+	} else if s, ok := profile["segment"].(string); ok {
+		m.Segment = s
+		m.Segments[s] = true
+	}
+	segs := make(map[string]any, len(m.Segments))
+	for k, v := range m.Segments {
+		segs[k] = v
+	}
+	globals := map[string]any{"segment": m.Segment, "segments": segs}
+	st := eval.NewState(ctx, profile)
+	st.Globals = globals
+	st.Limits = t.limits
+	st.Env = filters.Env{Now: m.Date}
+	st.Segment = func(name string) bool { return m.Segments[name] }
+	st.Trace = ro.Trace
+
+	var err error
+	field := func(p *pongo.Program) (string, error) {
+		if p == nil {
+			return "", nil
+		}
+		var b strings.Builder
+		if err := p.Render(st, &b); err != nil {
+			return "", err
+		}
+		return strings.TrimSpace(b.String()), nil
+	}
+	if m.Subject, err = field(t.subject); err != nil {
+		return nil, err
+	}
+	if m.Preheader, err = field(t.preheader); err != nil {
+		return nil, err
+	}
+	if m.Unsubscribe, err = field(t.unsubscribe); err != nil {
+		return nil, err
+	}
+	m.From = t.Front.From.Value
+	m.ReplyTo = t.Front.ReplyTo.Value
+	globals["subject"] = m.Subject
+	globals["preheader"] = m.Preheader
+	globals["unsubscribe_url"] = m.Unsubscribe
+
+	var b strings.Builder
+	b.Grow(len(t.Source) * 2)
+	if err := t.body.Render(st, &b); err != nil {
+		return nil, err
+	}
+	m.Master = b.String()
+	m.Blanks = st.Undefined
+	if err := t.undefined(st, m); err != nil {
+		return nil, err
+	}
+	if err := t.post.run(m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// undefined turns the recorded undefined-variable outputs into diagnostics (errors in
+// strict mode).
+func (t *Template) undefined(st *eval.State, m *Message) error {
+	seen := map[[2]int]bool{}
+	for _, u := range st.Undefined {
+		if u.Blank {
+			continue
+		}
+		k := [2]int{u.Pos.Line, u.Pos.Col}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		msg := fmt.Sprintf("'%s' is not defined for this profile and renders empty", u.Name)
+		if t.opt.Strict {
+			return &diag.Error{File: u.File, Line: u.Pos.Line, Col: u.Pos.Col, Msg: fmt.Sprintf("'%s' is not defined", u.Name),
+				Hint: "give it a fallback: {{ " + u.Name + " | default: \"…\" }}", Source: t.sourceOf(u.File), Rule: "undefined"}
+		}
+		m.Diagnostics = append(m.Diagnostics, diag.Diagnostic{File: u.File, Line: u.Pos.Line, Col: u.Pos.Col,
+			Severity: diag.SeverityWarning, Rule: "undefined", Message: msg, Profile: m.ProfileID})
+	}
+	return nil
+}
+
+func (t *Template) sourceOf(file string) string {
+	if file == t.Name {
+		return t.Source
+	}
+	return ""
+}
