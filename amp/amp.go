@@ -354,7 +354,9 @@ func (t *transformer) img(n *html.Node) {
 		h = dim(style["height"])
 	}
 	if !strings.HasPrefix(strings.ToLower(src), "https://") {
-		if w <= 1 && h <= 1 {
+		_, hasW := attr["width"]
+		_, hasH := attr["height"]
+		if hasW && hasH && w <= 1 && h <= 1 {
 			t.res.warn("amp-img-size", 0, startTag(n), "a tracking pixel without an https src was removed")
 			n.Parent.RemoveChild(n)
 			return

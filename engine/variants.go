@@ -1,17 +1,27 @@
 package engine
 
 import (
+	"fmt"
+	"regexp"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/mailmold/mailmold/amp"
+	"github.com/mailmold/mailmold/engine/diag"
+	"github.com/mailmold/mailmold/engine/htmlprod"
+	"github.com/mailmold/mailmold/engine/text"
 )
 
-// postProcessor turns the rendered master document into the variants of a Message. What it
-// needs from the template is prepared once per template.
+// postProcessor turns the rendered master document into the variants of a Message: each
+// variant is a pass over the master (HTML: markers, inline CSS, minify; AMP: the amp
+// transform; text: HTML to text). What it needs from the template is prepared once.
 type postProcessor struct {
-	t *Template
+	t    *Template
+	prod *htmlprod.Pipeline
 }
 
 func newPostProcessor(t *Template) *postProcessor {
-	return &postProcessor{t: t}
+	return &postProcessor{t: t, prod: htmlprod.New(htmlprod.Options{Inline: !t.opt.NoInline, Minify: !t.opt.NoMinify})}
 }
 
 func (p *postProcessor) variants() Variants {
@@ -23,8 +33,54 @@ func (p *postProcessor) variants() Variants {
 
 // run fills the variants of m from m.Master.
 func (p *postProcessor) run(m *Message) error {
-	m.HTML = HTMLMarkers(m.Master)
+	v := p.variants()
+	if v.HTML {
+		html, err := p.prod.Process(HTMLMarkers(m.Master))
+		if err != nil {
+			return fmt.Errorf("%s: %w", p.t.Name, err)
+		}
+		m.HTML = html
+		if sev, msg := htmlprod.CheckSize(len(html)); sev != "" {
+			m.Diagnostics = append(m.Diagnostics, diag.Diagnostic{File: p.t.Name, Line: 1, Col: 1, Severity: sev, Rule: "size", Message: msg, Profile: m.ProfileID})
+		}
+	}
+	if v.Text {
+		s := text.Convert(m.Master, text.Options{})
+		m.Text = &s
+	}
+	if v.AMP {
+		res := amp.Transform(m.Master, amp.Options{})
+		for _, d := range res.Diagnostics {
+			line, col := p.t.locate(d.Snippet)
+			m.Diagnostics = append(m.Diagnostics, diag.Diagnostic{File: p.t.Name, Line: line, Col: col, Severity: d.Severity,
+				Rule: d.Rule, Message: "AMP: " + d.Message, Profile: m.ProfileID})
+		}
+		if res.OK {
+			m.AMP = &res.HTML
+		} else {
+			m.Diagnostics = append(m.Diagnostics, diag.Diagnostic{File: p.t.Name, Line: 1, Col: 1, Severity: diag.SeverityWarning,
+				Rule: "amp-omitted", Message: "the AMP part is omitted from this message; HTML and text are complete", Profile: m.ProfileID})
+		}
+	}
 	return nil
+}
+
+var tagNameRe = regexp.MustCompile(`^<([a-zA-Z][a-zA-Z0-9-]*)`)
+
+// locate finds where an element from the rendered output starts in the template source,
+// by its tag name; line 1, column 1 when it is not found.
+func (t *Template) locate(snippet string) (int, int) {
+	m := tagNameRe.FindStringSubmatch(snippet)
+	if m == nil {
+		return 1, 1
+	}
+	i := strings.Index(strings.ToLower(t.Source), "<"+strings.ToLower(m[1]))
+	if i < 0 {
+		return 1, 1
+	}
+	line := strings.Count(t.Source[:i], "\n") + 1
+	col := utf8.RuneCountInString(t.Source[strings.LastIndexByte(t.Source[:i], '\n')+1:i]) + 1
+	return line, col
 }
 
 // HTMLMarkers resolves the mailmold marker elements for the HTML variant: textonly content
@@ -63,7 +119,6 @@ func cutElements(s, open, close string, repl func(string) string) string {
 			o := strings.Index(s[j+1:], open)
 			c := strings.Index(s[j+1:], close)
 			if c < 0 {
-				// unbalanced: drop the rest of the element text as far as it goes
 				b.WriteString(repl(s[i:]))
 				return b.String()
 			}

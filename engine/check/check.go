@@ -19,7 +19,6 @@ import (
 	"github.com/mailmold/mailmold/engine/workspace"
 )
 
-
 // Options control a check.
 type Options struct {
 	// Profiles replaces the workspace's sample profiles when non-nil.
@@ -92,11 +91,16 @@ func (r *Result) sort() {
 		}
 		return a.Rule < b.Rule
 	})
+	// The same finding for several profiles is reported once.
 	out := r.Diagnostics[:0]
-	for i, d := range r.Diagnostics {
-		if i > 0 && d == r.Diagnostics[i-1] {
+	seen := map[diag.Diagnostic]bool{}
+	for _, d := range r.Diagnostics {
+		k := d
+		k.Profile = ""
+		if seen[k] {
 			continue
 		}
+		seen[k] = true
 		out = append(out, d)
 	}
 	r.Diagnostics = out
@@ -108,11 +112,12 @@ type ampDoc struct {
 
 // branchInfo is what the checker knows about one branch of the template.
 type branchInfo struct {
-	pos     tree.Pos
-	file    string
-	tag     string
-	cond    tree.Expr // nil for else branches and loops
-	reached bool
+	pos          tree.Pos
+	file         string
+	tag          string
+	cond         tree.Expr // nil for else branches and loops
+	reached      bool      // by a sample profile
+	reachedSynth bool      // by a synthesized profile
 	// sideEffectOnly branches hold only assign/capture/counters: they are meant to output
 	// nothing.
 	sideEffectOnly bool
@@ -154,7 +159,14 @@ func checkTemplate(ctx context.Context, ws *workspace.Workspace, name string, op
 			if b == nil || h.File != file {
 				return
 			}
-			b.reached = true
+			if synth != "" && b.reached {
+				return // a synthesized profile reports only branches no sample reached
+			}
+			if synth == "" {
+				b.reached = true
+			} else {
+				b.reachedSynth = true
+			}
 			if hits[h.Pos] || b.sideEffectOnly || visible(h.Output) {
 				return
 			}
@@ -200,18 +212,18 @@ func checkTemplate(ctx context.Context, ws *workspace.Workspace, name string, op
 	// Reach the branches no sample profile reached with synthesized profiles.
 	base := profiles[0].Data
 	for _, b := range sortedBranches(branches) {
-		if b.reached || b.cond == nil {
+		if b.reached || b.reachedSynth || b.cond == nil {
 			continue
 		}
 		for _, s := range synthesize(b.cond, base) {
 			run(workspace.Profile{ID: "synthesized", Data: s.data}, s.desc)
-			if b.reached {
+			if b.reachedSynth {
 				break
 			}
 		}
 	}
 	for _, b := range sortedBranches(branches) {
-		if !b.reached && !b.sideEffectOnly {
+		if !b.reached && !b.reachedSynth && !b.sideEffectOnly {
 			res.add(diag.Diagnostic{File: file, Line: b.pos.Line, Col: b.pos.Col, Severity: diag.SeverityWarning, Rule: "unreached-branch",
 				Message: fmt.Sprintf("no sample profile reaches this %s branch, and none could be synthesized for its condition", b.tag)})
 		}
@@ -290,12 +302,11 @@ func segmentCond(b *tree.SegmentBranch) tree.Expr {
 
 // sideEffectOnly reports a body that holds only assigns, captures, counters and comments.
 func sideEffectOnly(body []tree.Node) bool {
-	if len(body) == 0 {
-		return false
-	}
+	effects := false
 	for _, n := range body {
 		switch x := n.(type) {
 		case *tree.Assign, *tree.Capture:
+			effects = true
 		case *tree.Text:
 			if strings.TrimSpace(x.Text) != "" {
 				return false
@@ -304,7 +315,7 @@ func sideEffectOnly(body []tree.Node) bool {
 			return false
 		}
 	}
-	return true
+	return effects
 }
 
 // segmentFallback reports segment blocks without an else branch that do not cover every
