@@ -85,11 +85,11 @@ func Inline(doc string) (string, error) {
 var minifier = func() *minify.M {
 	m := minify.New()
 	m.Add("text/html", &html.Minifier{
-		KeepSpecialComments:     true,
-		KeepDefaultAttrVals:     true,
-		KeepDocumentTags:        true,
-		KeepEndTags:             true,
-		KeepQuotes:              true,
+		KeepSpecialComments: true,
+		KeepDefaultAttrVals: true,
+		KeepDocumentTags:    true,
+		KeepEndTags:         true,
+		KeepQuotes:          true,
 	})
 	m.AddFunc("text/css", css.Minify)
 	return m

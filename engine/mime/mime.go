@@ -94,7 +94,6 @@ func (m *Message) WriteTo(w io.Writer) (int64, error) {
 
 // Bytes returns the whole message.
 func (m *Message) Bytes() ([]byte, error) {
-	var h gomail.Header
 	from, err := address("From", m.From)
 	if err != nil {
 		return nil, err
@@ -103,42 +102,49 @@ func (m *Message) Bytes() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	h.SetAddressList("From", []*gomail.Address{from})
-	h.SetAddressList("To", []*gomail.Address{to})
+	var replyTo *gomail.Address
 	if m.ReplyTo != nil {
-		rt, err := address("Reply-To", *m.ReplyTo)
-		if err != nil {
+		if replyTo, err = address("Reply-To", *m.ReplyTo); err != nil {
 			return nil, err
 		}
-		h.SetAddressList("Reply-To", []*gomail.Address{rt})
 	}
-	h.SetSubject(SanitizeHeaderValue(m.Subject))
+	unsub := SanitizeHeaderValue(m.ListUnsubscribe)
+	if unsub != "" && (!strings.HasPrefix(unsub, "https://") || strings.ContainsAny(unsub, "<> ")) {
+		return nil, fmt.Errorf("List-Unsubscribe: %q is not an https URL", unsub)
+	}
+	for _, kv := range m.Headers {
+		if k := SanitizeHeaderValue(kv[0]); k == "" || strings.ContainsAny(k, ": ") {
+			return nil, fmt.Errorf("invalid header name %q", kv[0])
+		}
+	}
 	date := m.Date
 	if date.IsZero() {
 		date = time.Now()
 	}
-	h.SetDate(date)
 	id := SanitizeHeaderValue(strings.Trim(m.MessageID, "<>"))
 	if id == "" {
 		id = NewMessageID("mailmold.invalid", m.Subject+m.HTML+date.String())
 	}
-	h.SetMessageID(id)
-	if u := SanitizeHeaderValue(m.ListUnsubscribe); u != "" {
-		if !strings.HasPrefix(u, "https://") || strings.ContainsAny(u, "<> ") {
-			return nil, fmt.Errorf("List-Unsubscribe: %q is not an https URL", u)
-		}
-		h.Set("List-Unsubscribe", "<"+u+">")
-		h.Set("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
-	}
-	for _, kv := range m.Headers {
-		k := SanitizeHeaderValue(kv[0])
-		if k == "" || strings.ContainsAny(k, ": ") {
-			return nil, fmt.Errorf("invalid header name %q", kv[0])
-		}
-		h.Add(k, SanitizeHeaderValue(kv[1]))
-	}
-	h.Set("MIME-Version", "1.0")
+	// go-message writes fields in the reverse order they are added: add them last to first
+	// so the message reads From, To, Subject, Date… top down.
+	var h gomail.Header
 	h.SetContentType("multipart/alternative", map[string]string{"boundary": boundary(m)})
+	h.Set("MIME-Version", "1.0")
+	for i := len(m.Headers) - 1; i >= 0; i-- {
+		h.Add(SanitizeHeaderValue(m.Headers[i][0]), SanitizeHeaderValue(m.Headers[i][1]))
+	}
+	if unsub != "" {
+		h.Set("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+		h.Set("List-Unsubscribe", "<"+unsub+">")
+	}
+	h.SetMessageID(id)
+	h.SetDate(date)
+	h.SetSubject(SanitizeHeaderValue(m.Subject))
+	if replyTo != nil {
+		h.SetAddressList("Reply-To", []*gomail.Address{replyTo})
+	}
+	h.SetAddressList("To", []*gomail.Address{to})
+	h.SetAddressList("From", []*gomail.Address{from})
 
 	var buf bytes.Buffer
 	buf.Grow(len(m.HTML) + len(m.AMP) + len(m.Text) + 2048)

@@ -58,7 +58,13 @@ type Error struct {
 func (e *Error) Error() string { return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg) }
 
 // Empty returns a set with no segments.
-func Empty() *Set { return &Set{index: map[string]int{}} }
+func Empty() *Set { return newSet() }
+
+func newSet() *Set {
+	s := &Set{index: map[string]int{}}
+	s.pool.New = func() any { return &vm.VM{} }
+	return s
+}
 
 // Segments returns the definitions in file order.
 func (s *Set) Segments() []Segment { return append([]Segment(nil), s.segs...) }
@@ -91,8 +97,7 @@ func Parse(filename string, src []byte, opt Options) (*Set, error) {
 	if now == nil {
 		now = time.Now
 	}
-	s := &Set{index: map[string]int{}}
-	s.pool.New = func() any { return &vm.VM{} }
+	s := newSet()
 	for _, d := range defs {
 		if prev, dup := s.index[d.Name]; dup {
 			return nil, &Error{filename, d.nameLine, d.nameCol, fmt.Sprintf("segment %q is defined twice (first on line %d)", d.Name, defs[prev].nameLine), ""}
