@@ -354,14 +354,10 @@ func (t *transformer) img(n *html.Node) {
 		h = dim(style["height"])
 	}
 	if !strings.HasPrefix(strings.ToLower(src), "https://") {
-		_, hasW := attr["width"]
-		_, hasH := attr["height"]
-		if hasW && hasH && w <= 1 && h <= 1 {
-			t.res.warn("amp-img-size", 0, startTag(n), "a tracking pixel without an https src was removed")
-			n.Parent.RemoveChild(n)
-			return
-		}
-		t.res.fail(0, startTag(n), fmt.Sprintf("image src %q is not https, which AMP for Email requires", src))
+		// AMP loads images over https only; the image is left out of the AMP part (the HTML
+		// part keeps it) rather than losing the whole AMP part.
+		t.res.warn("amp-img", 0, startTag(n), fmt.Sprintf("image src %q is not https, which AMP for Email requires: the image is left out of the AMP part", src))
+		n.Parent.RemoveChild(n)
 		return
 	}
 	name := "amp-img"

@@ -1,0 +1,137 @@
+package engine_test
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/flosch/pongo2/v6"
+	"github.com/mailmold/mailmold/amp"
+	"github.com/mailmold/mailmold/engine"
+	"github.com/mailmold/mailmold/engine/htmlprod"
+	"github.com/mailmold/mailmold/engine/text"
+	"github.com/mailmold/mailmold/engine/workspace"
+)
+
+var benchNow = func() time.Time { return time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC) }
+
+func benchSetup(b *testing.B, v *engine.Variants, tweak func(*engine.Options)) (*engine.Template, workspace.Profile) {
+	ws, err := workspace.Open("", benchNow)
+	if err != nil {
+		b.Fatal(err)
+	}
+	tpl, err := ws.Compile("newsletter.liquid", func(o *engine.Options) {
+		o.Variants = v
+		if tweak != nil {
+			tweak(o)
+		}
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, _ := ws.Profile("p-high-value")
+	return tpl, p
+}
+
+// BenchmarkNewsletter measures the newsletter per recipient: the raw pongo2 baseline (the
+// same template in Django syntax), mailmold's Liquid render alone, each variant pass, and the
+// full message.
+func BenchmarkNewsletter(b *testing.B) {
+	b.Run("compile", func(b *testing.B) {
+		ws, _ := workspace.Open("", benchNow)
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			if _, err := ws.Compile("newsletter.liquid", nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("pongo2-baseline", func(b *testing.B) {
+		src, err := os.ReadFile("../fixtures/bench/newsletter.django.html")
+		if err != nil {
+			b.Fatal(err)
+		}
+		tpl, err := pongo2.FromBytes(src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, p := benchSetup(b, &engine.Variants{}, nil)
+		ctx := pongo2.Context{}
+		for k, v := range p.Data {
+			ctx[k] = v
+		}
+		ctx["segment"] = "high_value"
+		ctx["preheader"] = "New routes, winter layering, and picks chosen for you."
+		ctx["unsubscribe_url"] = "https://northwind.example/unsubscribe?u=p-high-value&c=newsletter"
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			if _, err := tpl.Execute(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	run := func(name string, v *engine.Variants, tweak func(*engine.Options)) {
+		b.Run(name, func(b *testing.B) {
+			tpl, p := benchSetup(b, v, tweak)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := tpl.Render(context.Background(), p.Data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	run("liquid-render", &engine.Variants{}, nil)
+	run("html-raw", &engine.Variants{HTML: true}, func(o *engine.Options) { o.NoInline, o.NoMinify = true, true })
+	run("html-production", &engine.Variants{HTML: true}, nil)
+	run("all-variants", nil, nil)
+	b.Run("full-message-eml", func(b *testing.B) {
+		tpl, p := benchSetup(b, nil, nil)
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			m, err := tpl.Render(context.Background(), p.Data)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := m.EML(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	// The passes alone, on one rendered master document.
+	tpl, p := benchSetup(b, &engine.Variants{}, nil)
+	m, err := tpl.Render(context.Background(), p.Data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	master := m.Master
+	b.Run("pass-text", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			text.Convert(master, text.Options{})
+		}
+	})
+	b.Run("pass-amp", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			amp.Transform(master, amp.Options{})
+		}
+	})
+	b.Run("pass-inline", func(b *testing.B) {
+		h := engine.HTMLMarkers(master)
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			htmlprod.Inline(h)
+		}
+	})
+	b.Run("pass-minify", func(b *testing.B) {
+		h := engine.HTMLMarkers(master)
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			htmlprod.Minify(h)
+		}
+	})
+}

@@ -1,0 +1,241 @@
+package engine_test
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mailmold/mailmold/amp"
+	"github.com/mailmold/mailmold/engine"
+	"github.com/mailmold/mailmold/engine/diag"
+	"github.com/mailmold/mailmold/engine/workspace"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func compile(t testing.TB, body string, opt engine.Options) *engine.Template {
+	t.Helper()
+	tpl, err := engine.Compile("t.liquid", "---\nsubject: \"Hi {{ first_name | default: 'there' }}\"\n---\n"+body, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tpl
+}
+
+func render(t testing.TB, body string, data map[string]any) *engine.Message {
+	t.Helper()
+	m, err := compile(t, body, engine.Options{Variants: &engine.Variants{HTML: true}, NoInline: true, NoMinify: true}).Render(context.Background(), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestContextualEscaping checks profile data is escaped for the HTML context it lands in.
+func TestContextualEscaping(t *testing.T) {
+	tests := []struct {
+		name, body string
+		v          any
+		want       string
+	}{
+		{"text", `<p>{{ v }}</p>`, `<script>alert("x")</script>`, `<p>&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;</p>`},
+		{"attribute", `<a title="{{ v }}">x</a>`, `"><img src=x onerror=alert(1)>`, `<a title="&#34;&gt;&lt;img src=x onerror=alert(1)&gt;">x</a>`},
+		{"single-quoted attribute", `<a title='{{ v }}'>x</a>`, `' onmouseover='x`, `<a title='&#39; onmouseover=&#39;x'>x</a>`},
+		{"javascript url blocked", `<a href="{{ v }}">x</a>`, `javascript:alert(1)`, `<a href="about:invalid#mailmold-blocked-url">x</a>`},
+		{"obfuscated scheme blocked", `<a href="{{ v }}">x</a>`, " JaVaScRiPt:alert(1)", `<a href="about:invalid#mailmold-blocked-url">x</a>`},
+		{"data url blocked", `<img src="{{ v }}">`, `data:text/html;base64,PHNjcmlwdD4=`, `<img src="about:invalid#mailmold-blocked-url">`},
+		{"https url kept", `<a href="{{ v }}">x</a>`, `https://a.example/?q=1&r=2`, `<a href="https://a.example/?q=1&amp;r=2">x</a>`},
+		{"relative url kept", `<a href="{{ v }}">x</a>`, `/path?x=1`, `<a href="/path?x=1">x</a>`},
+		{"url middle escaped", `<a href="https://a.example/?u={{ v }}">x</a>`, `a"b`, `<a href="https://a.example/?u=a&#34;b">x</a>`},
+		{"css expression blocked", `<p style="color: {{ v }}">x</p>`, `expression(alert(1))`, `<p style="color: mailmold-blocked-css">x</p>`},
+		{"css breakout blocked", `<p style="color: {{ v }}">x</p>`, `red;background:url(x)`, `<p style="color: mailmold-blocked-css">x</p>`},
+		{"css color kept", `<p style="color: {{ v }}">x</p>`, `#ff0000`, `<p style="color: #ff0000">x</p>`},
+		{"attribute name position", `<p {{ v }}>x</p>`, `onclick=alert(1)`, `<p >x</p>`},
+		{"raw opts out", `<p>{{ v | raw }}</p>`, `<b>bold</b>`, `<p><b>bold</b></p>`},
+		{"escape filter not doubled", `<p>{{ v | escape }}</p>`, `a&b`, `<p>a&amp;b</p>`},
+		{"template syntax literal", `<p>{{ v }}</p>`, `{{ secret }} {% if true %}x{% endif %}`, `<p>{{ secret }} {% if true %}x{% endif %}</p>`},
+		{"nul dropped, invalid utf8 replaced", `<p>{{ v }}</p>`, "a\x00b\xffc", "<p>ab\uFFFDc</p>"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := render(t, tc.body, map[string]any{"v": tc.v})
+			if m.HTML != tc.want {
+				t.Errorf("got  %s\nwant %s", m.HTML, tc.want)
+			}
+		})
+	}
+}
+
+func TestFrontMatter(t *testing.T) {
+	_, err := engine.Compile("f.liquid", "---\nsubject: x\nfoo: 1\n---\nbody", engine.Options{})
+	var de *diag.Error
+	if !errors.As(err, &de) || de.Line != 3 || !strings.Contains(de.Msg, `unknown front matter key "foo"`) {
+		t.Fatalf("got %v", err)
+	}
+	_, err = engine.Compile("f.liquid", "---\nsubject: \"{{ x | nosuch }}\"\n---\nbody", engine.Options{})
+	if !errors.As(err, &de) || de.Line != 2 || de.Col != 18 {
+		t.Fatalf("subject error position: %v", err)
+	}
+	_, err = engine.Compile("f.liquid", "---\nsubject: x\n---\nline4\n{% if %}", engine.Options{})
+	if !errors.As(err, &de) || de.Line != 5 {
+		t.Fatalf("body error position: %v", err)
+	}
+	m := render(t, "{{ subject }}|{{ preheader }}", map[string]any{"first_name": "Ann"})
+	if m.Subject != "Hi Ann" || m.HTML != "Hi Ann|" {
+		t.Errorf("got subject %q html %q", m.Subject, m.HTML)
+	}
+}
+
+func TestUndefinedDiagnostics(t *testing.T) {
+	m := render(t, "<p>{{ a.b }}{{ c | default: 'x' }}</p>\n{% if d %}{% endif %}", map[string]any{})
+	if len(m.Diagnostics) != 1 || m.Diagnostics[0].Rule != "undefined" || m.Diagnostics[0].Line != 4 || m.Diagnostics[0].Col != 7 {
+		t.Errorf("got %+v", m.Diagnostics)
+	}
+	tpl := compile(t, "<p>\n{{ a }}</p>", engine.Options{Strict: true})
+	_, err := tpl.Render(context.Background(), map[string]any{})
+	var de *diag.Error
+	if !errors.As(err, &de) || de.Line != 5 || de.Rule != "undefined" {
+		t.Errorf("strict: got %v", err)
+	}
+}
+
+func TestLimits(t *testing.T) {
+	tpl := compile(t, "---\n{% for i in (1..1000000) %}x{% endfor %}", engine.Options{})
+	_, err := tpl.Render(context.Background(), nil)
+	if err == nil || !strings.Contains(err.Error(), "loop iterations limit") {
+		t.Errorf("loop limit: %v", err)
+	}
+	tpl = compile(t, "{% for i in (1..1000) %}{{ 'x' | append: 'yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy' }}{% endfor %}",
+		engine.Options{Limits: engineLimits(0, 0, 10_000)})
+	if _, err = tpl.Render(context.Background(), nil); err == nil || !strings.Contains(err.Error(), "output size") {
+		t.Errorf("output limit: %v", err)
+	}
+}
+
+func TestPanicBecomesError(t *testing.T) {
+	// a self-referential value cannot be built from JSON, but a deeply nested one can
+	var v any = "leaf"
+	for i := 0; i < 10000; i++ {
+		v = []any{v}
+	}
+	m, err := compile(t, "{{ v | join: ',' }}", engine.Options{Variants: &engine.Variants{}}).Render(context.Background(), map[string]any{"v": v})
+	if err == nil && m == nil {
+		t.Fatal("no message and no error")
+	}
+}
+
+// TestBundledAMPValidates renders every bundled template for every bundled and fixture
+// profile and runs every AMP output through the official validator in one batch.
+func TestBundledAMPValidates(t *testing.T) {
+	v, err := amp.FindValidator()
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("the AMP validator is required in CI: %v", err)
+		}
+		t.Skipf("AMP validator not installed: %v", err)
+	}
+	ws, err := workspace.Open("", benchNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	profiles := append([]workspace.Profile{}, ws.Profiles...)
+	files, _ := filepath.Glob("../fixtures/profiles/*.json")
+	for _, f := range files {
+		raw, _ := os.ReadFile(f)
+		p, err := workspace.DecodeProfile(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		profiles = append(profiles, p)
+	}
+	var docs, names []string
+	for _, n := range ws.Templates {
+		tpl, err := ws.Compile(n, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range profiles {
+			m, err := tpl.Render(context.Background(), p.Data)
+			if err != nil {
+				t.Fatalf("%s/%s: %v", n, p.ID, err)
+			}
+			if m.AMP == nil {
+				t.Errorf("%s/%s: no AMP part: %v", n, p.ID, m.Diagnostics)
+				continue
+			}
+			docs = append(docs, *m.AMP)
+			names = append(names, n+"/"+p.ID)
+		}
+	}
+	reports, err := v.Validate(context.Background(), docs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range reports {
+		if !r.Pass {
+			t.Errorf("%s: AMP invalid: %v", names[i], r.Errors)
+		}
+	}
+	t.Logf("validated %d AMP documents", len(docs))
+}
+
+// TestGoldenRenders compares every bundled template x sample profile with golden files
+// (HTML source render, text variant, subject); -update rewrites them.
+func TestGoldenRenders(t *testing.T) {
+	ws, err := workspace.Open("", benchNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range ws.Templates {
+		tpl, err := ws.Compile(n, func(o *engine.Options) { o.NoInline, o.NoMinify = true, true })
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range ws.Profiles {
+			m, err := tpl.Render(context.Background(), p.Data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := "Subject: " + m.Subject + "\nPreheader: " + m.Preheader + "\nSegment: " + m.Segment + "\n\n" + *m.Text + "\n---- html ----\n" + m.HTML
+			golden := filepath.Join("testdata", "golden", strings.TrimSuffix(n, ".liquid")+"."+p.ID+".txt")
+			if *update {
+				os.MkdirAll(filepath.Dir(golden), 0o755)
+				os.WriteFile(golden, []byte(got), 0o644)
+				continue
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test ./engine -update)", err)
+			}
+			if got != string(want) {
+				t.Errorf("%s differs from %s", n+"/"+p.ID, golden)
+			}
+		}
+	}
+}
+
+// FuzzRender compiles and renders arbitrary Liquid with arbitrary data: errors, never panics.
+func FuzzRender(f *testing.F) {
+	for _, p := range []string{"../templates/newsletter.liquid", "../templates/cart.liquid"} {
+		b, _ := os.ReadFile(p)
+		f.Add(string(b), `{"first_name":"Ann","cart":{"items":[{"name":"x"}]}}`)
+	}
+	f.Add("{% for i in (1..3) %}{% cycle 'a','b' %}{% endfor %}{{ x | date: '%Y' }}", `{"x":"2026-01-01"}`)
+	f.Add(`{% segment a %}x{% else %}y{% endsegment %}{% live src="https://a.example/x" %}{{y}}{% fallback %}z{% endlive %}`, `{}`)
+	f.Fuzz(func(t *testing.T, body, data string) {
+		tpl, err := engine.Compile("f.liquid", body, engine.Options{Variants: &engine.Variants{HTML: true, Text: true}, NoInline: true, NoMinify: true,
+			Limits: engineLimits(10000, 8, 1<<20)})
+		if err != nil {
+			return
+		}
+		p, err := workspace.DecodeProfile([]byte(data))
+		if err != nil {
+			p.Data = map[string]any{}
+		}
+		tpl.Render(context.Background(), p.Data)
+	})
+}
