@@ -33,9 +33,9 @@ func TestProcess(t *testing.T) {
 	for _, want := range []string{
 		"<!doctype html>", "<html>", "<head>", "<body>", // document tags kept
 		`<!--[if mso]>`, `Outlook only`, // conditional comments kept
-		`<p style="margin:0 0 16px">Hello</p>`,                 // inlined
-		`.btn:hover{background-color:#048!important}`,                      // pseudo-class kept in <style>
-		`@media(max-width:600px){.col{display:block!important}}`,           // media query kept
+		`<p style="margin:0 0 16px">Hello</p>`,                   // inlined
+		`.btn:hover{background-color:#048!important}`,            // pseudo-class kept in <style>
+		`@media(max-width:600px){.col{display:block!important}}`, // media query kept
 		`border="0" cellpadding="0" cellspacing="0" width="600"`, // email attributes kept, quoted
 		`<mm-textonly>text only</mm-textonly>`,                   // markers untouched
 		`</td></tr></table>`,                                     // end tags kept
