@@ -19,7 +19,7 @@ test:
 	$(GO) test -count=1 $(PKGS)
 
 test-race:
-	$(GO) test -race -count=1 $$($(GO) list ./engine/... ./cmd/... ./preview/... 2>/dev/null)
+	$(GO) test -race -count=1 ./engine/... ./cmd/... ./preview/...
 
 bench:
 	$(GO) test -run=NONE -bench=. -benchmem -benchtime=$(BENCHTIME) $(PKGS)
