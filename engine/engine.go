@@ -65,6 +65,10 @@ type Template struct {
 	limits                                eval.Limits
 	timeout                               time.Duration
 	post                                  *postProcessor
+	// inlined renders the HTML variant with the CSS inlined at compile time; nil when the
+	// template needs per-message inlining (InlineNote says why) or inlining is off.
+	inlined    *pongo.Program
+	InlineNote string
 }
 
 // DialectOf returns the dialect a file name implies: liquid for .liquid (and anything else
@@ -145,6 +149,13 @@ func Compile(name, src string, opt Options) (*Template, error) {
 	}
 	if t.timeout == 0 {
 		t.timeout = 10 * time.Second
+	}
+	if !opt.NoInline {
+		if st, err := staticInline(tr, popt.Partial); err != nil {
+			t.InlineNote = err.Error()
+		} else if t.inlined, err = pongo.Compile(st, popt); err != nil {
+			t.inlined, t.InlineNote = nil, "no compile-time inlining: "+err.Error()
+		}
 	}
 	t.post = newPostProcessor(t)
 	return t, nil

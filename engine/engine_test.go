@@ -239,3 +239,39 @@ func FuzzRender(f *testing.F) {
 		tpl.Render(context.Background(), p.Data)
 	})
 }
+
+// TestCompileTimeInlining checks the bundled templates inline their CSS at compile time and
+// that the result matches per-message inlining on the properties that matter.
+func TestCompileTimeInlining(t *testing.T) {
+	ws, err := workspace.Open("", benchNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range ws.Templates {
+		tpl, err := ws.Compile(n, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tpl.InlineNote != "" {
+			t.Errorf("%s: %s", n, tpl.InlineNote)
+		}
+		m, err := tpl.Render(context.Background(), ws.Profiles[0].Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{`<h1 style="margin:0 0 16px;font-size:26px`, `<body style="margin:0;padding:0;background-color:#f2f4f1">`, `.button-a:hover{background-color:#25613a!important}`} {
+			if !strings.Contains(m.HTML, want) {
+				t.Errorf("%s: missing %s", n, want)
+			}
+		}
+	}
+	// a class built from data cannot be inlined at compile time: per-message inlining
+	tpl := compile(t, `<html><head><style>.a{color:red}</style></head><body><p class="{{ c }}">x</p></body></html>`, engine.Options{})
+	if !strings.Contains(tpl.InlineNote, "class attribute is built at render time") {
+		t.Errorf("note %q", tpl.InlineNote)
+	}
+	m, _ := tpl.Render(context.Background(), map[string]any{"c": "a"})
+	if !strings.Contains(m.HTML, `<p class="a" style="color:red">`) {
+		t.Errorf("fallback did not inline: %s", m.HTML)
+	}
+}

@@ -80,11 +80,15 @@ func (t *Template) render(ctx context.Context, profile map[string]any, ro Render
 		segs[k] = v
 	}
 	globals := map[string]any{"segment": m.Segment, "segments": segs}
-	st := eval.NewState(ctx, profile)
-	st.Globals = globals
-	st.Limits = t.limits
-	st.Env = filters.Env{Now: m.Date}
-	st.Segment = func(name string) bool { return m.Segments[name] }
+	newState := func() *eval.State {
+		st := eval.NewState(ctx, profile)
+		st.Globals = globals
+		st.Limits = t.limits
+		st.Env = filters.Env{Now: m.Date}
+		st.Segment = func(name string) bool { return m.Segments[name] }
+		return st
+	}
+	st := newState()
 	st.Trace = ro.Trace
 
 	var err error
@@ -123,7 +127,16 @@ func (t *Template) render(ctx context.Context, profile map[string]any, ro Render
 	if err := t.undefined(st, m); err != nil {
 		return nil, err
 	}
-	if err := t.post.run(m); err != nil {
+	var inlined string
+	if t.inlined != nil && t.post.variants().HTML {
+		var ib strings.Builder
+		ib.Grow(b.Len() + b.Len()/2)
+		if err := t.inlined.Render(newState(), &ib); err != nil {
+			return nil, err
+		}
+		inlined = ib.String()
+	}
+	if err := t.post.run(m, inlined); err != nil {
 		return nil, err
 	}
 	return m, nil

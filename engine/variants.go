@@ -17,11 +17,14 @@ import (
 // transform; text: HTML to text). What it needs from the template is prepared once.
 type postProcessor struct {
 	t    *Template
-	prod *htmlprod.Pipeline
+	prod *htmlprod.Pipeline // for messages whose CSS is not inlined at compile time
+	min  *htmlprod.Pipeline // minify only, for compile-time inlined messages
 }
 
 func newPostProcessor(t *Template) *postProcessor {
-	return &postProcessor{t: t, prod: htmlprod.New(htmlprod.Options{Inline: !t.opt.NoInline, Minify: !t.opt.NoMinify})}
+	return &postProcessor{t: t,
+		prod: htmlprod.New(htmlprod.Options{Inline: !t.opt.NoInline, Minify: !t.opt.NoMinify}),
+		min:  htmlprod.New(htmlprod.Options{Minify: !t.opt.NoMinify})}
 }
 
 func (p *postProcessor) variants() Variants {
@@ -31,11 +34,16 @@ func (p *postProcessor) variants() Variants {
 	return Variants{HTML: true, AMP: true, Text: true}
 }
 
-// run fills the variants of m from m.Master.
-func (p *postProcessor) run(m *Message) error {
+// run fills the variants of m from m.Master; inlined, when not empty, is the same message
+// rendered from the compile-time inlined program.
+func (p *postProcessor) run(m *Message, inlined string) error {
 	v := p.variants()
 	if v.HTML {
-		html, err := p.prod.Process(HTMLMarkers(m.Master))
+		pipe, doc := p.prod, m.Master
+		if inlined != "" {
+			pipe, doc = p.min, inlined
+		}
+		html, err := pipe.Process(HTMLMarkers(doc))
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.t.Name, err)
 		}

@@ -60,9 +60,14 @@ type includeEx struct {
 	pos      tree.Pos
 	file     string
 	src      string
+	// inline is set for a partial expanded in place: its body is the block's first body.
+	inline []*pongo2.NodeWrapper
 }
 
 func (g *gen) compileInclude(x *tree.Include, o eval.Options) (executor, []body, error) {
+	if x.Body != nil {
+		return g.compileInlineInclude(x, o)
+	}
 	ex := &includeEx{isolated: x.Isolated, forEach: x.For, alias: x.Alias, indent: x.Indent, pos: x.Pos, file: g.p.Tree.Name, src: g.p.Tree.Source}
 	var err error
 	if lit, ok := x.Name.(*tree.Literal); ok {
@@ -101,13 +106,38 @@ func (g *gen) errAt(p tree.Pos, err error) error {
 	return &diag.Error{File: g.p.Tree.Name, Line: p.Line, Col: p.Col, Msg: err.Error(), Source: g.p.Tree.Source, Err: err}
 }
 
-func (x *includeEx) exec(r *run, _ []*pongo2.NodeWrapper) error {
+// compileInlineInclude compiles an include whose partial body is expanded in place.
+func (g *gen) compileInlineInclude(x *tree.Include, o eval.Options) (executor, []body, error) {
+	lit, _ := x.Name.(*tree.Literal)
+	ex := &includeEx{isolated: x.Isolated, forEach: x.For, alias: x.Alias, pos: x.Pos, file: g.p.Tree.Name, src: g.p.Tree.Source,
+		partName: value.ToString(lit.Value), inline: []*pongo2.NodeWrapper{}}
+	var err error
+	if x.With != nil {
+		if ex.with, err = eval.Compile(x.With, o); err != nil {
+			return nil, nil, err
+		}
+	}
+	for _, kv := range x.Args {
+		fn, err := eval.Compile(kv.Value, o)
+		if err != nil {
+			return nil, nil, err
+		}
+		ex.keys = append(ex.keys, kv.Key)
+		ex.args = append(ex.args, fn)
+	}
+	return ex, []body{{x.Line, x.Body}}, nil
+}
+
+func (x *includeEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
+	if x.inline != nil {
+		r = &run{s: r.s, ctx: r.ctx, w: r.w, p: r.p, inline: bodies[0]}
+	}
 	part := x.static
 	name := x.partName
-	if part == nil && x.name == nil {
+	if part == nil && x.name == nil && x.inline == nil {
 		return nil // a missing partial under MissingPartialsEmpty
 	}
-	if part == nil {
+	if part == nil && x.inline == nil {
 		v, err := x.name(r.s)
 		if err != nil {
 			return err
@@ -201,8 +231,11 @@ func (x *includeEx) exec(r *run, _ []*pongo2.NodeWrapper) error {
 func isRange(v any) bool { _, ok := v.(value.Range); return ok }
 
 // execInto renders the partial program into the caller's writer with the caller's state,
-// indenting every line by indent when it is set.
+// indenting every line by indent when it is set. An expanded partial runs its inline body.
 func (p *Program) execInto(r *run, indent string) error {
+	if r.inline != nil {
+		return r.body(r.inline, r.w)
+	}
 	if indent != "" {
 		var buf strings.Builder
 		if err := p.tpl.ExecuteWriterUnbuffered(pongo2.Context{stateKey: r.s}, &limitWriter{w: &buf, s: r.s}); err != nil {

@@ -50,6 +50,8 @@ type run struct {
 	ctx *pongo2.ExecutionContext
 	w   pongo2.TemplateWriter
 	p   *Program
+	// inline is the body of a partial expanded in place, run instead of the partial program
+	inline *pongo2.NodeWrapper
 }
 
 // body executes a pongo2 body into w.

@@ -130,6 +130,11 @@ type Include struct {
 	Indent string
 	// Dynamic marks Mustache dynamic names ({{>*name}}): Name is evaluated to the partial name.
 	Dynamic bool
+	// Body, when set, is the partial's body expanded in place (compile-time CSS inlining);
+	// BodyFile and BodySource name the partial's file for positions.
+	Body       []Node
+	BodyFile   string
+	BodySource string
 }
 
 // KeyValue is a keyword argument.
