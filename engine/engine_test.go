@@ -42,15 +42,15 @@ func TestContextualEscaping(t *testing.T) {
 		v          any
 		want       string
 	}{
-		{"text", `<p>{{ v }}</p>`, `<script>alert("x")</script>`, `<p>&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;</p>`},
-		{"attribute", `<a title="{{ v }}">x</a>`, `"><img src=x onerror=alert(1)>`, `<a title="&#34;&gt;&lt;img src=x onerror=alert(1)&gt;">x</a>`},
+		{"text", `<p>{{ v }}</p>`, `<script>alert("x")</script>`, `<p>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</p>`},
+		{"attribute", `<a title="{{ v }}">x</a>`, `"><img src=x onerror=alert(1)>`, `<a title="&quot;&gt;&lt;img src=x onerror=alert(1)&gt;">x</a>`},
 		{"single-quoted attribute", `<a title='{{ v }}'>x</a>`, `' onmouseover='x`, `<a title='&#39; onmouseover=&#39;x'>x</a>`},
 		{"javascript url blocked", `<a href="{{ v }}">x</a>`, `javascript:alert(1)`, `<a href="about:invalid#mailmold-blocked-url">x</a>`},
 		{"obfuscated scheme blocked", `<a href="{{ v }}">x</a>`, " JaVaScRiPt:alert(1)", `<a href="about:invalid#mailmold-blocked-url">x</a>`},
 		{"data url blocked", `<img src="{{ v }}">`, `data:text/html;base64,PHNjcmlwdD4=`, `<img src="about:invalid#mailmold-blocked-url">`},
 		{"https url kept", `<a href="{{ v }}">x</a>`, `https://a.example/?q=1&r=2`, `<a href="https://a.example/?q=1&amp;r=2">x</a>`},
 		{"relative url kept", `<a href="{{ v }}">x</a>`, `/path?x=1`, `<a href="/path?x=1">x</a>`},
-		{"url middle escaped", `<a href="https://a.example/?u={{ v }}">x</a>`, `a"b`, `<a href="https://a.example/?u=a&#34;b">x</a>`},
+		{"url middle escaped", `<a href="https://a.example/?u={{ v }}">x</a>`, `a"b`, `<a href="https://a.example/?u=a&quot;b">x</a>`},
 		{"css expression blocked", `<p style="color: {{ v }}">x</p>`, `expression(alert(1))`, `<p style="color: mailmold-blocked-css">x</p>`},
 		{"css breakout blocked", `<p style="color: {{ v }}">x</p>`, `red;background:url(x)`, `<p style="color: mailmold-blocked-css">x</p>`},
 		{"css color kept", `<p style="color: {{ v }}">x</p>`, `#ff0000`, `<p style="color: #ff0000">x</p>`},

@@ -160,6 +160,12 @@ func init() {
 	register("sort", 0, 1, sortFilter(false), Example{[]any{"b", "a", "C"}, nil, []any{"C", "a", "b"}})
 	register("sort_natural", 0, 1, sortFilter(true), Example{[]any{"b", "a", "C"}, nil, []any{"a", "b", "C"}})
 	register("slice", 1, 2, slice, Example{"Liquid", []any{-3, 2}, "ui"})
+	register("truthy", 0, 0, func(_ *Env, in any, _ []any, _ map[string]any) (any, error) {
+		return hbsTruthy(in), nil
+	}, Example{0, nil, false}, Example{"x", nil, true}, Example{[]any{}, nil, false})
+	register("falsy", 0, 0, func(_ *Env, in any, _ []any, _ map[string]any) (any, error) {
+		return !hbsTruthy(in), nil
+	}, Example{"", nil, true})
 	register("default", 0, 1, func(_ *Env, in any, a []any, kw map[string]any) (any, error) {
 		allowFalse := value.Truthy(kw["allow_false"])
 		if allowFalse && in == false {
@@ -170,6 +176,28 @@ func init() {
 		}
 		return in, nil
 	}, Example{nil, []any{"there"}, "there"}, Example{"", []any{"x"}, "x"}, Example{0, []any{"x"}, 0})
+}
+
+// hbsTruthy is Handlebars truthiness: nil, false, 0, "" and empty lists are false (used by
+// the Handlebars front-end for if/unless/and/or/not).
+func hbsTruthy(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return x
+	case int:
+		return x != 0
+	case float64:
+		return x != 0
+	case string:
+		return x != ""
+	case value.SafeHTML:
+		return x != ""
+	case []any:
+		return len(x) > 0
+	}
+	return true
 }
 
 func sameKind(a, b any) bool {

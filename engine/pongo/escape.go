@@ -250,7 +250,7 @@ func EscapeHTML(s string) string {
 		case '>':
 			b.WriteString("&gt;")
 		case '"':
-			b.WriteString("&#34;")
+			b.WriteString("&quot;")
 		case '\'':
 			b.WriteString("&#39;")
 		default:

@@ -14,10 +14,11 @@ import (
 // partial returns the compiled partial called name, compiling it on first use. A partial
 // that includes itself finds its own (still compiling) Program in the cache, so recursion
 // compiles once and is bounded at render time by Limits.MaxDepth.
-func (p *Program) partial(name string) (*Program, error) {
+func (p *Program) partial(name, indent string) (*Program, error) {
 	sh := p.shared
+	key := name + "\x00" + indent
 	sh.mu.Lock()
-	if pp, ok := sh.partials[name]; ok {
+	if pp, ok := sh.partials[key]; ok {
 		sh.mu.Unlock()
 		return pp, nil
 	}
@@ -29,17 +30,20 @@ func (p *Program) partial(name string) (*Program, error) {
 	if err != nil {
 		return nil, err
 	}
+	if indent != "" {
+		indentTree(t, indent)
+	}
 	pp := &Program{Tree: t, opt: p.opt, shared: sh}
 	sh.mu.Lock()
-	if prev, ok := sh.partials[name]; ok {
+	if prev, ok := sh.partials[key]; ok {
 		sh.mu.Unlock()
 		return prev, nil
 	}
-	sh.partials[name] = pp
+	sh.partials[key] = pp
 	sh.mu.Unlock()
 	if err := pp.build(); err != nil {
 		sh.mu.Lock()
-		delete(sh.partials, name)
+		delete(sh.partials, key)
 		sh.mu.Unlock()
 		return nil, err
 	}
@@ -72,7 +76,7 @@ func (g *gen) compileInclude(x *tree.Include, o eval.Options) (executor, []body,
 	var err error
 	if lit, ok := x.Name.(*tree.Literal); ok {
 		ex.partName = value.ToString(lit.Value)
-		ex.static, err = g.p.partial(ex.partName)
+		ex.static, err = g.p.partial(ex.partName, x.Indent)
 		if err != nil && g.p.opt.MissingPartialsEmpty {
 			return ex, nil, nil
 		}
@@ -143,7 +147,7 @@ func (x *includeEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
 			return err
 		}
 		name = value.ToString(v)
-		if part, err = r.p.partial(name); err != nil && r.p.opt.MissingPartialsEmpty {
+		if part, err = r.p.partial(name, x.indent); err != nil && r.p.opt.MissingPartialsEmpty {
 			return nil
 		} else if err != nil {
 			return &diag.Error{File: x.file, Line: x.pos.Line, Col: x.pos.Col, Msg: err.Error(), Source: x.src, Rule: "render", Err: err}
@@ -230,31 +234,12 @@ func (x *includeEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
 
 func isRange(v any) bool { _, ok := v.(value.Range); return ok }
 
-// execInto renders the partial program into the caller's writer with the caller's state,
-// indenting every line by indent when it is set. An expanded partial runs its inline body.
+// execInto renders the partial program into the caller's writer with the caller's state
+// (the indentation of a standalone partial is part of its compiled text). An expanded
+// partial runs its inline body.
 func (p *Program) execInto(r *run, indent string) error {
 	if r.inline != nil {
 		return r.body(r.inline, r.w)
-	}
-	if indent != "" {
-		var buf strings.Builder
-		if err := p.tpl.ExecuteWriterUnbuffered(pongo2.Context{stateKey: r.s}, &limitWriter{w: &buf, s: r.s}); err != nil {
-			return unwrapPongo(err)
-		}
-		out := buf.String()
-		var b strings.Builder
-		for len(out) > 0 {
-			nl := strings.IndexByte(out, '\n')
-			line := out
-			if nl >= 0 {
-				line = out[:nl+1]
-			}
-			b.WriteString(indent)
-			b.WriteString(line)
-			out = out[len(line):]
-		}
-		_, err := r.w.WriteString(b.String())
-		return err
 	}
 	err := p.tpl.ExecuteWriterUnbuffered(pongo2.Context{stateKey: r.s}, r.w)
 	if err != nil {
@@ -367,4 +352,27 @@ func (x *liveEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
 	}
 	_, err = w.WriteString(`</mm-fallback></mm-live>`)
 	return err
+}
+
+// indentTree prefixes every line of a partial's template text with indent (Mustache
+// standalone partials): the first line and every line after a newline, except after the
+// newline that ends the partial.
+func indentTree(t *tree.Template, indent string) {
+	var texts []*tree.Text
+	tree.Walk(t.Body, func(n tree.Node) bool {
+		if x, ok := n.(*tree.Text); ok {
+			texts = append(texts, x)
+		}
+		return true
+	})
+	for i, x := range texts {
+		s := x.Text
+		last := i == len(texts)-1 && strings.HasSuffix(t.Source, s) && strings.HasSuffix(s, "\n")
+		if last {
+			x.Text = strings.ReplaceAll(s[:len(s)-1], "\n", "\n"+indent) + "\n"
+		} else {
+			x.Text = strings.ReplaceAll(s, "\n", "\n"+indent)
+		}
+	}
+	t.Body = append([]tree.Node{&tree.Text{Pos: tree.Pos{Line: 1, Col: 1}, Text: indent}}, t.Body...)
 }
