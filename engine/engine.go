@@ -15,6 +15,8 @@ import (
 	"github.com/mailmold/mailmold/engine/diag"
 	"github.com/mailmold/mailmold/engine/eval"
 	"github.com/mailmold/mailmold/engine/liquid"
+	"github.com/mailmold/mailmold/engine/mailchimp"
+	"github.com/mailmold/mailmold/engine/mustache"
 	"github.com/mailmold/mailmold/engine/pongo"
 	"github.com/mailmold/mailmold/engine/tree"
 )
@@ -87,7 +89,10 @@ func DialectOf(name string) string {
 
 // parsers maps dialect names to front-ends.
 var parsers = map[string]func(name, src string) (*tree.Template, error){
-	"liquid": liquid.Parse,
+	"liquid":     liquid.Parse,
+	"mustache":   mustache.Parse,
+	"handlebars": mustache.ParseHandlebars,
+	"mailchimp":  mailchimp.Parse,
 }
 
 // RegisterDialect adds a dialect front-end. It must be called from init.
@@ -125,7 +130,8 @@ func Compile(name, src string, opt Options) (*Template, error) {
 	trimLeading(tr, bodyLine)
 	tr.Source = src
 	t.Tree = tr
-	popt := pongo.Options{Escape: !opt.NoEscape, Segments: opt.Segments, Partial: t.partialLoader(parse)}
+	popt := pongo.Options{Escape: !opt.NoEscape, Segments: opt.Segments, Partial: t.partialLoader(parse),
+		MissingPartialsEmpty: t.Dialect == "mustache" || t.Dialect == "handlebars"}
 	if t.body, err = pongo.Compile(tr, popt); err != nil {
 		return nil, withSource(err, src)
 	}

@@ -260,6 +260,9 @@ func TestCompileTimeInlining(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, want := range []string{`<h1 style="margin:0 0 16px;font-size:26px`, `<body style="margin:0;padding:0;background-color:#f2f4f1">`, `.button-a:hover{background-color:#25613a!important}`} {
+			if strings.Contains(want, "hover") && !strings.Contains(tpl.Source, ":hover") {
+				continue
+			}
 			if !strings.Contains(m.HTML, want) {
 				t.Errorf("%s: missing %s", n, want)
 			}
@@ -273,5 +276,41 @@ func TestCompileTimeInlining(t *testing.T) {
 	m, _ := tpl.Render(context.Background(), map[string]any{"c": "a"})
 	if !strings.Contains(m.HTML, `<p class="a" style="color:red">`) {
 		t.Errorf("fallback did not inline: %s", m.HTML)
+	}
+}
+
+// TestDialectTwins renders the win-back campaign in every dialect for every bundled profile
+// and requires the same visible text as the Liquid original.
+func TestDialectTwins(t *testing.T) {
+	ws, err := workspace.Open("", benchNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	compileT := func(n string) *engine.Template {
+		tpl, err := ws.Compile(n, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tpl
+	}
+	liquid := compileT("winback.liquid")
+	for _, twin := range []string{"winback.mustache", "winback.hbs", "winback.mc.html"} {
+		tpl := compileT(twin)
+		if want := map[string]string{"winback.mustache": "mustache", "winback.hbs": "handlebars", "winback.mc.html": "mailchimp"}[twin]; tpl.Dialect != want {
+			t.Errorf("%s: dialect %s", twin, tpl.Dialect)
+		}
+		for _, p := range ws.Profiles {
+			a, err := liquid.Render(context.Background(), p.Data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := tpl.Render(context.Background(), p.Data)
+			if err != nil {
+				t.Fatalf("%s/%s: %v", twin, p.ID, err)
+			}
+			if *a.Text != *b.Text || a.Subject != b.Subject {
+				t.Errorf("%s/%s differs from winback.liquid:\n%s\n--- vs ---\n%s", twin, p.ID, *b.Text, *a.Text)
+			}
+		}
 	}
 }

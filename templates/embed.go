@@ -7,5 +7,5 @@ import "embed"
 
 // FS holds the workspace files.
 //
-//go:embed *.liquid partials segments.yaml profiles
+//go:embed *.liquid *.mustache *.hbs *.mc.html partials segments.yaml profiles
 var FS embed.FS

@@ -10,10 +10,14 @@ import (
 // value parses the content of a variable tag: a Mustache name, or in Handlebars a name,
 // literal or helper call.
 func (p *parser) value(t *token) (tree.Expr, error) {
-	if p.hbs {
-		return p.expr(t.text, t.off)
+	off := t.textOff
+	if off == 0 {
+		off = t.off
 	}
-	return p.path(t.text, t.off)
+	if p.hbs {
+		return p.expr(t.text, off)
+	}
+	return p.path(t.text, off)
 }
 
 // path parses a name: ".", "a.b.c", and in Handlebars "this", "this.x", "../x", "@index".
@@ -171,7 +175,7 @@ func (p *parser) call(ws []word) (tree.Expr, error) {
 		return &tree.Binary{Pos: pos, Op: compareOps[h.text], L: vals[0], R: vals[1]}, nil
 	}
 	if len(ws) > 1 {
-		return nil, p.errAt(ws[1].off, "unknown helper '"+h.text+"'", "helpers: eq, ne, gt, lt, gte, lte, and, or, not, default")
+		return nil, p.errAt(h.off, "unknown helper '"+h.text+"'", "helpers: eq, ne, gt, lt, gte, lte, and, or, not, default")
 	}
 	return p.atom(h)
 }

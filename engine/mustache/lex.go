@@ -33,6 +33,7 @@ type token struct {
 	kind         kind
 	text         string // text, or the tag's content
 	off, end     int    // byte span in the source
+	textOff      int    // where text starts in the source
 	trimL, trimR bool   // Handlebars {{~ ~}}
 	indent       string // a standalone partial's indentation
 }
@@ -79,6 +80,7 @@ func lex(src string, handlebars bool) ([]token, *lexErr) {
 			if handlebars {
 				t.text, t.trimL, t.trimR = trimTilde(t.text)
 			}
+			t.textOff = start + strings.Index(src[start:t.end], t.text)
 			toks = append(toks, t)
 			pos = t.end
 			continue
@@ -153,6 +155,10 @@ func lex(src string, handlebars bool) ([]token, *lexErr) {
 			body = strings.TrimSpace(body)
 		}
 		t.text = body
+		t.textOff = start
+		if k := strings.Index(src[start:t.end], body); k >= 0 && body != "" {
+			t.textOff = start + k
+		}
 		toks = append(toks, t)
 		pos = t.end
 	}

@@ -41,6 +41,14 @@ func parse(name, src string, hbs bool) (*tree.Template, error) {
 	return &tree.Template{Name: name, Source: src, Body: body}, nil
 }
 
+func lastText(nodes []tree.Node) (*tree.Text, bool) {
+	if len(nodes) == 0 {
+		return nil, false
+	}
+	t, ok := nodes[len(nodes)-1].(*tree.Text)
+	return t, ok
+}
+
 func closeMark(t *token) string {
 	if t.kind == kElse {
 		return ""
@@ -66,9 +74,14 @@ func (p *parser) body() ([]tree.Node, *token, error) {
 		p.i++
 		switch t.kind {
 		case kText:
-			if t.text != "" {
-				nodes = append(nodes, &tree.Text{Pos: p.pos(t.off), Text: t.text})
+			if t.text == "" {
+				continue
 			}
+			if last, ok := lastText(nodes); ok {
+				last.Text += t.text // lines of one run of text make one node
+				continue
+			}
+			nodes = append(nodes, &tree.Text{Pos: p.pos(t.off), Text: t.text})
 		case kComment, kDelims:
 		case kClose, kElse:
 			return nodes, t, nil
@@ -155,7 +168,7 @@ func (p *parser) section(t *token) (tree.Node, error) {
 		}
 	}
 	name := t.text
-	x, err := p.value(&token{kind: kVar, text: name, off: t.off})
+	x, err := p.value(&token{kind: kVar, text: name, off: t.textOff, textOff: t.textOff})
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +198,7 @@ func truthy(x tree.Expr, negate bool) tree.Expr {
 // helperBlock parses the Handlebars block helpers with their else chains.
 func (p *parser) helperBlock(t *token, helper, args string) (tree.Node, error) {
 	pos := p.pos(t.off)
-	argOff := t.off + strings.Index(p.src[t.off:t.end], helper) + len(helper)
+	argOff := t.textOff + len(helper)
 	switch helper {
 	case "if", "unless":
 		n := &tree.If{Pos: pos, Tag: helper}
