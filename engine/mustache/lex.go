@@ -14,7 +14,7 @@ import (
 type kind int
 
 const (
-	kText kind = iota
+	kText     kind = iota
 	kVar           // {{name}}
 	kRaw           // {{{name}}} or {{& name}}
 	kSection       // {{#name}}

@@ -1,0 +1,392 @@
+// Package batch renders one template for a stream of profiles (JSON Lines) on a pool of
+// workers, for send pipelines: memory stays flat whatever the input size, JSON Lines output
+// keeps input order, every bad record goes to a dead-letter file with its line number and
+// reason while the others are still rendered, and a run can be split into shards by id hash
+// with no coordination.
+package batch
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mailmold/mailmold/engine"
+	"github.com/mailmold/mailmold/engine/diag"
+	"github.com/mailmold/mailmold/engine/workspace"
+)
+
+// Format is the output format.
+type Format string
+
+const (
+	JSONL Format = "jsonl" // one render JSON object per line, in input order
+	EML   Format = "eml"   // one ID.eml file per recipient in a folder
+)
+
+// Options configure a run.
+type Options struct {
+	Template *engine.Template
+	Input    io.Reader
+	Format   Format
+	Out      io.Writer // JSONL output
+	Dir      string    // EML output folder
+	Workers  int
+	// DeadLetter receives one JSON object per failed record; nil discards them (they are
+	// still counted).
+	DeadLetter io.Writer
+	// Shard K of N (0 <= K < N): only profiles whose id hashes to K are rendered.
+	ShardK, ShardN int
+	// Variants lists what the JSONL output carries: html, amp, text (all when empty).
+	Variants []string
+	// Resume skips ids whose ID.eml already exists in Dir (after a killed run).
+	Resume bool
+	// Progress is called after each record with the counts so far (may be nil).
+	Progress func(Stats)
+}
+
+// Stats is what a run did.
+type Stats struct {
+	Read, Rendered, Failed, Skipped int
+	Segments                        map[string]int
+	Elapsed                         time.Duration
+	Interrupted                     bool
+	LastLine                        int // the last input line read
+}
+
+// PerSecond is the rendering throughput.
+func (s Stats) PerSecond() float64 {
+	if s.Elapsed <= 0 {
+		return 0
+	}
+	return float64(s.Rendered) / s.Elapsed.Seconds()
+}
+
+// Summary describes the run in one paragraph.
+func (s Stats) Summary() string {
+	var b strings.Builder
+	state := "done"
+	if s.Interrupted {
+		state = fmt.Sprintf("interrupted after input line %d", s.LastLine)
+	}
+	fmt.Fprintf(&b, "batch %s: %d rendered, %d failed, %d skipped of %d read in %v (%.0f messages/s)\n",
+		state, s.Rendered, s.Failed, s.Skipped, s.Read, s.Elapsed.Round(time.Millisecond), s.PerSecond())
+	keys := make([]string, 0, len(s.Segments))
+	for k := range s.Segments {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		name := k
+		if name == "" {
+			name = "(no segment)"
+		}
+		fmt.Fprintf(&b, "  %-16s %d\n", name, s.Segments[k])
+	}
+	return b.String()
+}
+
+// job is one input record.
+type job struct {
+	seq  int
+	line int
+	raw  []byte
+}
+
+// result is what a worker made of a job.
+type result struct {
+	seq     int
+	line    int
+	id      string
+	segment string
+	out     []byte // JSONL line (with newline)
+	err     error
+	skipped bool
+}
+
+// MaxLine is the longest input line accepted (a larger record is a bad record).
+const MaxLine = 16 << 20
+
+// Run renders every record of the input. It stops reading when ctx is cancelled, lets the
+// records in flight finish, and returns the stats; the error is for failures that stop the
+// whole run (an unwritable output), not for bad records.
+func Run(ctx context.Context, opt Options) (Stats, error) {
+	start := time.Now()
+	outer := ctx
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if opt.Workers <= 0 {
+		opt.Workers = 1
+	}
+	if opt.Format == EML {
+		CleanTemp(opt.Dir)
+		if err := os.MkdirAll(opt.Dir, 0o755); err != nil {
+			return Stats{}, fmt.Errorf("output folder: %w", err)
+		}
+		if err := checkWritable(opt.Dir); err != nil {
+			return Stats{}, err
+		}
+	}
+	want := variantSet(opt.Variants)
+	jobs := make(chan job, opt.Workers*2)
+	results := make(chan result, opt.Workers*2)
+	var wg sync.WaitGroup
+	for w := 0; w < opt.Workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				results <- work(opt, want, j)
+			}
+		}()
+	}
+	stats := Stats{Segments: map[string]int{}}
+	readErr := make(chan error, 1)
+	// the reader stops at cancellation; records already queued still render
+	go func() {
+		defer close(jobs)
+		br := bufio.NewReaderSize(opt.Input, 64<<10)
+		seq := 0
+		for line := 1; ; line++ {
+			if ctx.Err() != nil {
+				readErr <- nil
+				return
+			}
+			raw, err := readLine(br)
+			if len(bytes.TrimSpace(raw)) > 0 || errors.Is(err, errTooLong) {
+				if errors.Is(err, errTooLong) {
+					raw = nil
+				}
+				select {
+				case jobs <- job{seq: seq, line: line, raw: raw}:
+					seq++
+				case <-ctx.Done():
+					readErr <- nil
+					return
+				}
+			}
+			if errors.Is(err, io.EOF) {
+				readErr <- nil
+				return
+			}
+			if err != nil && !errors.Is(err, errTooLong) {
+				readErr <- err
+				return
+			}
+		}
+	}()
+	go func() { wg.Wait(); close(results) }()
+
+	// write results in input order, holding back the ones that finish early
+	pending := map[int]result{}
+	next := 0
+	var fatal error
+	for r := range results {
+		pending[r.seq] = r
+		for {
+			r, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			stats.Read++
+			stats.LastLine = max(stats.LastLine, r.line)
+			switch {
+			case r.skipped:
+				stats.Skipped++
+			case r.err != nil:
+				var fe *FatalError
+				if errors.As(r.err, &fe) && fatal == nil {
+					fatal = r.err
+					cancel()
+				}
+				stats.Failed++
+				if opt.DeadLetter != nil {
+					writeDead(opt.DeadLetter, r)
+				}
+			default:
+				if opt.Format == JSONL && fatal == nil {
+					if _, err := opt.Out.Write(r.out); err != nil {
+						fatal = fmt.Errorf("writing output: %w", err)
+					}
+				}
+				stats.Rendered++
+				stats.Segments[r.segment]++
+			}
+			if opt.Progress != nil {
+				opt.Progress(stats)
+			}
+		}
+	}
+	stats.Elapsed = time.Since(start)
+	stats.Interrupted = outer.Err() != nil || fatal != nil
+	if err := <-readErr; err != nil && fatal == nil {
+		fatal = fmt.Errorf("reading profiles: %w", err)
+	}
+	return stats, fatal
+}
+
+var errTooLong = errors.New("line too long")
+
+// readLine reads one line of any length up to MaxLine without keeping a larger one.
+func readLine(br *bufio.Reader) ([]byte, error) {
+	var buf []byte
+	for {
+		part, err := br.ReadSlice('\n')
+		if len(buf)+len(part) > MaxLine {
+			// drain the rest of the line
+			for errors.Is(err, bufio.ErrBufferFull) {
+				_, err = br.ReadSlice('\n')
+			}
+			if err != nil && !errors.Is(err, io.EOF) {
+				return nil, err
+			}
+			return nil, errTooLong
+		}
+		buf = append(buf, part...)
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		if errors.Is(err, io.EOF) && len(buf) > 0 {
+			return buf, nil
+		}
+		return buf, err
+	}
+}
+
+func variantSet(vs []string) map[string]bool {
+	m := map[string]bool{}
+	for _, v := range vs {
+		m[strings.TrimSpace(v)] = true
+	}
+	if len(m) == 0 {
+		m["html"], m["amp"], m["text"] = true, true, true
+	}
+	return m
+}
+
+// ShardOf returns the shard (0..n-1) of an id: FNV-1a of the id modulo n.
+func ShardOf(id string, n int) int {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return int(h.Sum32() % uint32(n))
+}
+
+// record is one output line of the JSONL format.
+type record struct {
+	ID          string           `json:"id"`
+	Line        int              `json:"line"`
+	Template    string           `json:"template"`
+	ProfileID   string           `json:"profile_id"`
+	Segment     string           `json:"segment"`
+	Segments    map[string]bool  `json:"segments"`
+	Subject     string           `json:"subject"`
+	Preheader   string           `json:"preheader"`
+	HTML        *string          `json:"html"`
+	AMP         *string          `json:"amp"`
+	Text        *string          `json:"text"`
+	Diagnostics []diagnosticJSON `json:"diagnostics"`
+}
+
+type diagnosticJSON struct {
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+	Col      int    `json:"col"`
+	Severity string `json:"severity"`
+	Rule     string `json:"rule"`
+	Message  string `json:"message"`
+}
+
+// work renders one record.
+func work(opt Options, want map[string]bool, j job) (r result) {
+	r = result{seq: j.seq, line: j.line}
+	defer func() {
+		if p := recover(); p != nil {
+			r.err = fmt.Errorf("internal error: %v", p)
+		}
+	}()
+	if j.raw == nil {
+		r.err = fmt.Errorf("the line is longer than %d bytes", MaxLine)
+		return r
+	}
+	p, err := workspace.DecodeProfile(j.raw)
+	if err != nil {
+		r.err = err
+		return r
+	}
+	r.id = p.ID
+	if opt.ShardN > 1 && ShardOf(p.ID, opt.ShardN) != opt.ShardK {
+		r.skipped = true
+		return r
+	}
+	if opt.Format == EML && opt.Resume {
+		if _, err := os.Stat(filepath.Join(opt.Dir, SafeName(p.ID)+".eml")); err == nil {
+			r.skipped = true
+			return r
+		}
+	}
+	m, err := opt.Template.Render(context.Background(), p.Data)
+	if err != nil {
+		r.err = err
+		return r
+	}
+	r.segment = m.Segment
+	if want["amp"] && m.AMP == nil {
+		var why []string
+		for _, d := range m.Diagnostics {
+			if strings.HasPrefix(d.Rule, "amp") && d.Severity == diag.SeverityError {
+				why = append(why, fmt.Sprintf("%s:%d:%d: %s", d.File, d.Line, d.Col, d.Message))
+			}
+		}
+		r.err = fmt.Errorf("no valid AMP part: %s", strings.Join(why, "; "))
+		return r
+	}
+	if opt.Format == EML {
+		r.err = writeEML(opt.Dir, p.ID, m)
+		return r
+	}
+	rec := record{ID: p.ID, Line: j.line, Template: m.Template, ProfileID: m.ProfileID, Segment: m.Segment, Segments: m.Segments,
+		Subject: m.Subject, Preheader: m.Preheader, Diagnostics: []diagnosticJSON{}}
+	if want["html"] {
+		rec.HTML = &m.HTML
+	}
+	if want["amp"] {
+		rec.AMP = m.AMP
+	}
+	if want["text"] {
+		rec.Text = m.Text
+	}
+	for _, d := range m.Diagnostics {
+		rec.Diagnostics = append(rec.Diagnostics, diagnosticJSON{d.File, d.Line, d.Col, d.Severity, d.Rule, d.Message})
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(rec); err != nil {
+		r.err = err
+		return r
+	}
+	r.out = buf.Bytes()
+	return r
+}
+
+func writeDead(w io.Writer, r result) {
+	msg := r.err.Error()
+	var de *diag.Error
+	if errors.As(r.err, &de) {
+		msg = de.Error()
+	}
+	b, _ := json.Marshal(map[string]any{"line": r.line, "id": r.id, "error": msg})
+	w.Write(append(b, '\n'))
+}

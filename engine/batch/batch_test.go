@@ -1,0 +1,202 @@
+package batch_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mailmold/mailmold/engine"
+	"github.com/mailmold/mailmold/engine/batch"
+	"github.com/mailmold/mailmold/engine/workspace"
+)
+
+var now = func() time.Time { return time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC) }
+
+func template(t testing.TB, v *engine.Variants) *engine.Template {
+	ws, err := workspace.Open("", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl, err := ws.Compile("newsletter.liquid", func(o *engine.Options) { o.Variants = v })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tpl
+}
+
+// input makes n profiles of the bundled kind, with bad records at the given lines.
+func input(n int, bad map[int]string) string {
+	var b strings.Builder
+	for i := 1; i <= n; i++ {
+		if s, ok := bad[i]; ok {
+			b.WriteString(s + "\n")
+			continue
+		}
+		fmt.Fprintf(&b, `{"id":"u%d","first_name":"N%d","lifetime_value":%d,"last_purchase_at":"2026-11-01T00:00:00Z","email":"u%d@example.com","recommendations":[{"name":"Pack","price":10,"image_url":"https://cdn.northwind.example/a.jpg","url":"https://northwind.example/p"}]}`+"\n", i, i, i*37%2000, i)
+	}
+	return b.String()
+}
+
+func TestOrderAndDeadLetters(t *testing.T) {
+	tpl := template(t, &engine.Variants{HTML: true, Text: true})
+	bad := map[int]string{5: "{not json", 17: `{"first_name":"no id"}`, 33: `["an","array"]`}
+	var out, dead bytes.Buffer
+	st, err := batch.Run(context.Background(), batch.Options{Template: tpl, Input: strings.NewReader(input(60, bad)), Format: batch.JSONL,
+		Out: &out, DeadLetter: &dead, Workers: 4, Variants: []string{"html", "text"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Rendered != 57 || st.Failed != 3 || st.Read != 60 {
+		t.Fatalf("stats %+v", st)
+	}
+	sc := bufio.NewScanner(&out)
+	sc.Buffer(nil, 1<<24)
+	prev := 0
+	for sc.Scan() {
+		var r struct {
+			ID   string  `json:"id"`
+			Line int     `json:"line"`
+			HTML *string `json:"html"`
+			AMP  *string `json:"amp"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Line <= prev || r.ID != fmt.Sprintf("u%d", r.Line) || r.HTML == nil || r.AMP != nil {
+			t.Fatalf("out of order or wrong: %+v after line %d", r, prev)
+		}
+		prev = r.Line
+	}
+	lines := strings.Split(strings.TrimSpace(dead.String()), "\n")
+	if len(lines) != 3 || !strings.Contains(lines[0], `"line":5`) || !strings.Contains(lines[1], `"line":17`) || !strings.Contains(lines[2], `"line":33`) {
+		t.Errorf("dead letters: %s", dead.String())
+	}
+}
+
+// TestShards proves the shards are disjoint and cover the input.
+func TestShards(t *testing.T) {
+	tpl := template(t, &engine.Variants{})
+	in := input(200, nil)
+	seen := map[string]int{}
+	for k := 0; k < 3; k++ {
+		var out bytes.Buffer
+		st, err := batch.Run(context.Background(), batch.Options{Template: tpl, Input: strings.NewReader(in), Format: batch.JSONL,
+			Out: &out, Workers: 2, ShardK: k, ShardN: 3, Variants: []string{"html"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Rendered+st.Skipped != 200 || st.Rendered == 0 {
+			t.Fatalf("shard %d: %+v", k, st)
+		}
+		for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+			var r struct{ ID string }
+			json.Unmarshal([]byte(l), &r)
+			seen[r.ID]++
+		}
+	}
+	if len(seen) != 200 {
+		t.Errorf("shards cover %d of 200 ids", len(seen))
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("%s rendered by %d shards", id, n)
+		}
+	}
+}
+
+func TestEMLAndResume(t *testing.T) {
+	tpl := template(t, nil)
+	dir := t.TempDir()
+	in := input(20, map[int]string{3: `{"id":"../../etc/x y","first_name":"Z","email":"z@example.com"}`})
+	st, err := batch.Run(context.Background(), batch.Options{Template: tpl, Input: strings.NewReader(in), Format: batch.EML, Dir: dir, Workers: 3})
+	if err != nil || st.Rendered != 20 {
+		t.Fatalf("%+v %v", st, err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	if len(files) != 20 {
+		t.Fatalf("%d files", len(files))
+	}
+	for _, f := range files {
+		if strings.Contains(filepath.Base(f), "/") || strings.HasPrefix(filepath.Base(f), ".") {
+			t.Errorf("unsafe name %s", f)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, batch.SafeName("../../etc/x y")+".eml")); err != nil {
+		t.Error(err)
+	}
+	st, err = batch.Run(context.Background(), batch.Options{Template: tpl, Input: strings.NewReader(in), Format: batch.EML, Dir: dir, Workers: 3, Resume: true})
+	if err != nil || st.Skipped != 20 || st.Rendered != 0 {
+		t.Errorf("resume: %+v %v", st, err)
+	}
+}
+
+func TestUnwritableOutput(t *testing.T) {
+	if os.Getuid() == 0 {
+		t.Skip("root can write anywhere")
+	}
+	dir := t.TempDir()
+	os.Chmod(dir, 0o500)
+	_, err := batch.Run(context.Background(), batch.Options{Template: template(t, nil), Input: strings.NewReader(input(3, nil)), Format: batch.EML, Dir: dir, Workers: 1})
+	if err == nil {
+		t.Error("an unwritable folder must stop the run")
+	}
+}
+
+func TestInterrupt(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var out bytes.Buffer
+	n := 0
+	st, err := batch.Run(ctx, batch.Options{Template: template(t, &engine.Variants{HTML: true}), Input: strings.NewReader(input(5000, nil)),
+		Format: batch.JSONL, Out: &out, Workers: 2, Variants: []string{"html"},
+		Progress: func(s batch.Stats) {
+			if n++; n == 50 {
+				cancel()
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.Interrupted || st.Rendered >= 5000 || st.Rendered < 50 {
+		t.Errorf("%+v", st)
+	}
+	if got := strings.Count(out.String(), "\n"); got != st.Rendered {
+		t.Errorf("%d lines written for %d rendered", got, st.Rendered)
+	}
+}
+
+func TestSafeName(t *testing.T) {
+	for in, want := range map[string]string{"u1": "u1", "a.b-c_d": "a.b-c_d"} {
+		if got := batch.SafeName(in); got != want {
+			t.Errorf("%q: %q", in, got)
+		}
+	}
+	if a, b := batch.SafeName("a/b"), batch.SafeName("a?b"); a == b || strings.ContainsAny(a, "/?") {
+		t.Errorf("collision or unsafe: %q %q", a, b)
+	}
+}
+
+// BenchmarkBatch measures messages per second for the full message on 1 and on all cores.
+func BenchmarkBatch(b *testing.B) {
+	tpl := template(b, nil)
+	for _, w := range []int{1, runtime.NumCPU()} {
+		b.Run(fmt.Sprintf("workers-%d", w), func(b *testing.B) {
+			in := input(b.N, nil)
+			b.ReportAllocs()
+			b.ResetTimer()
+			var out bytes.Buffer
+			st, err := batch.Run(context.Background(), batch.Options{Template: tpl, Input: strings.NewReader(in), Format: batch.JSONL, Out: &out, Workers: w})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(st.PerSecond(), "msg/s")
+		})
+	}
+}
