@@ -2,6 +2,8 @@ package amp
 
 import (
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/tdewolff/parse/v2"
 	"github.com/tdewolff/parse/v2/css"
@@ -47,9 +49,25 @@ type cssResult struct {
 	dropped []string
 }
 
+var sheetCache sync.Map // string → cssResult, bounded by sheetCacheN
+
+var sheetCacheN atomic.Int64
+
 // sanitizeSheet keeps what AMP for Email accepts from a stylesheet: rules and @media blocks,
-// allowed properties without !important.
+// allowed properties without !important. Results are memoised (a template's stylesheet is
+// the same in every message).
 func sanitizeSheet(src string) cssResult {
+	if r, ok := sheetCache.Load(src); ok {
+		return r.(cssResult)
+	}
+	r := sanitizeSheetUncached(src)
+	if sheetCacheN.Add(1) < 1000 {
+		sheetCache.Store(src, r)
+	}
+	return r
+}
+
+func sanitizeSheetUncached(src string) cssResult {
 	var res cssResult
 	var b strings.Builder
 	p := css.NewParser(parse.NewInputString(src), false)
@@ -121,8 +139,37 @@ func sanitizeSheet(src string) cssResult {
 	return res
 }
 
+// inlineCache memoises sanitizeInline: the same style attributes recur in every element of
+// a kind and in every message of a template. It is bounded; past the bound results are
+// computed and not kept.
+var inlineCache struct {
+	sync.RWMutex
+	m map[string]cssResult
+}
+
+const inlineCacheMax = 50_000
+
 // sanitizeInline keeps the allowed declarations of a style attribute.
 func sanitizeInline(src string) cssResult {
+	inlineCache.RLock()
+	r, ok := inlineCache.m[src]
+	inlineCache.RUnlock()
+	if ok {
+		return r
+	}
+	r = sanitizeInlineUncached(src)
+	inlineCache.Lock()
+	if inlineCache.m == nil {
+		inlineCache.m = map[string]cssResult{}
+	}
+	if len(inlineCache.m) < inlineCacheMax {
+		inlineCache.m[src] = r
+	}
+	inlineCache.Unlock()
+	return r
+}
+
+func sanitizeInlineUncached(src string) cssResult {
 	var res cssResult
 	var decls []string
 	p := css.NewParser(parse.NewInputString(src), true)

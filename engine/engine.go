@@ -69,8 +69,9 @@ type Template struct {
 	post                                  *postProcessor
 	// inlined renders the HTML variant with the CSS inlined at compile time; nil when the
 	// template needs per-message inlining (InlineNote says why) or inlining is off.
-	inlined    *pongo.Program
-	InlineNote string
+	inlined        *pongo.Program
+	InlineNote     string
+	staticMinified bool // the inlined program's text is minified already
 }
 
 // DialectOf returns the dialect a file name implies: liquid for .liquid (and anything else
@@ -159,8 +160,17 @@ func Compile(name, src string, opt Options) (*Template, error) {
 	if !opt.NoInline {
 		if st, err := staticInline(tr, popt.Partial); err != nil {
 			t.InlineNote = err.Error()
-		} else if t.inlined, err = pongo.Compile(st, popt); err != nil {
-			t.inlined, t.InlineNote = nil, "no compile-time inlining: "+err.Error()
+		} else {
+			if !opt.NoMinify {
+				// minify the inlined text once, here, instead of every message
+				t.staticMinified = minifyStatic(st.Body) == nil
+				if !t.staticMinified {
+					st, _ = staticInline(tr, popt.Partial)
+				}
+			}
+			if t.inlined, err = pongo.Compile(st, popt); err != nil {
+				t.inlined, t.InlineNote, t.staticMinified = nil, "no compile-time inlining: "+err.Error(), false
+			}
 		}
 	}
 	t.post = newPostProcessor(t)

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/andybalholm/cascadia"
+	"github.com/mailmold/mailmold/engine/htmlprod"
 	"github.com/mailmold/mailmold/engine/tree"
 	"github.com/tdewolff/parse/v2"
 	"github.com/tdewolff/parse/v2/css"
@@ -530,6 +531,18 @@ func tokensText(ts []css.Token) string {
 		b.Write(t.Data)
 	}
 	return b.String()
+}
+
+// minifyStatic minifies the text of an expanded tree at compile time (the same skeleton
+// trick: the minifier streams tokens, so text between placeholders stays between them).
+func minifyStatic(body []tree.Node) error {
+	sk := &skeleton{textAt: map[int]bool{}}
+	sk.walk(body)
+	out, err := htmlprod.Minify(sk.b.String())
+	if err != nil {
+		return &errNoStaticInline{err.Error()}
+	}
+	return splitBack(out, sk)
 }
 
 // staticInline prepares the inlined tree of t, or says why it cannot.

@@ -19,12 +19,14 @@ type postProcessor struct {
 	t    *Template
 	prod *htmlprod.Pipeline // for messages whose CSS is not inlined at compile time
 	min  *htmlprod.Pipeline // minify only, for compile-time inlined messages
+	none *htmlprod.Pipeline // for messages inlined and minified at compile time
 }
 
 func newPostProcessor(t *Template) *postProcessor {
 	return &postProcessor{t: t,
 		prod: htmlprod.New(htmlprod.Options{Inline: !t.opt.NoInline, Minify: !t.opt.NoMinify}),
-		min:  htmlprod.New(htmlprod.Options{Minify: !t.opt.NoMinify})}
+		min:  htmlprod.New(htmlprod.Options{Minify: !t.opt.NoMinify}),
+		none: htmlprod.New(htmlprod.Options{})}
 }
 
 func (p *postProcessor) variants() Variants {
@@ -42,6 +44,9 @@ func (p *postProcessor) run(m *Message, inlined string) error {
 		pipe, doc := p.prod, m.Master
 		if inlined != "" {
 			pipe, doc = p.min, inlined
+			if p.t.staticMinified {
+				pipe = p.none
+			}
 		}
 		html, err := pipe.Process(HTMLMarkers(doc))
 		if err != nil {
