@@ -213,6 +213,9 @@ func (s *State) Tick() error {
 	if s.Limits.MaxIterations > 0 && s.Iterations > s.Limits.MaxIterations {
 		return &LimitError{What: "loop iterations", Limit: s.Limits.MaxIterations}
 	}
+	if s.Limits.MaxOutput > 0 && s.Output > s.Limits.MaxOutput {
+		return &LimitError{What: "output size (bytes)", Limit: s.Limits.MaxOutput}
+	}
 	if s.Iterations&255 == 0 {
 		if err := s.Ctx.Err(); err != nil {
 			return &LimitError{What: "render time (deadline)", Err: err}

@@ -79,6 +79,32 @@ func loopInt(v any, what string) (int, bool, error) {
 
 type offsetKey struct{ name string }
 
+// seq is what a loop iterates: a list, or an integer range that is never materialised;
+// off and rev select the window after limit/offset/reversed.
+type seq struct {
+	list    []any
+	isRange bool
+	from, n int
+	off     int
+	rev     bool
+}
+
+// slice returns the window [start, end) of s, reversed if asked.
+func (s seq) slice(start, end int, rev bool) seq {
+	return seq{list: s.list, isRange: s.isRange, from: s.from, off: s.off + start, n: end - start, rev: rev}
+}
+
+// at returns the i-th item of the window.
+func (s seq) at(i int) any {
+	if s.rev {
+		i = s.n - 1 - i
+	}
+	if s.isRange {
+		return s.from + s.off + i
+	}
+	return s.list[s.off+i]
+}
+
 func (f *forEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
 	coll, err := f.iter(r.s)
 	if err != nil {
@@ -87,15 +113,21 @@ func (f *forEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
 	if f.tag == "each" {
 		return f.each(r, bodies, coll)
 	}
-	var items []any
+	var all seq
 	switch c := coll.(type) {
 	case string:
 		if c != "" {
-			items = []any{c}
+			all.list = []any{c}
 		}
 	case nil, bool, int, float64:
+	case value.Range:
+		// ranges are iterated without building a list, however long they are
+		all.isRange, all.from, all.n = true, c.From, c.Len()
 	default:
-		items = value.ToList(coll)
+		all.list = value.ToList(coll)
+	}
+	if !all.isRange {
+		all.n = len(all.list)
 	}
 	start := 0
 	if r.s.Registers == nil {
@@ -112,7 +144,7 @@ func (f *forEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
 			return err
 		}
 	}
-	end := len(items)
+	end := all.n
 	if f.limit != nil {
 		v, err := f.limit(r.s)
 		if err != nil {
@@ -126,23 +158,16 @@ func (f *forEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
 			end = start + max(n, 0)
 		}
 	}
-	start = min(max(start, 0), len(items))
-	end = min(max(end, start), len(items))
-	items = items[start:end]
+	start = min(max(start, 0), all.n)
+	end = min(max(end, start), all.n)
+	items := all.slice(start, end, f.reversed)
 	if f.tag == "for" {
 		r.s.Registers[offsetKey{f.name}] = end
-	}
-	if f.reversed {
-		rev := make([]any, len(items))
-		for i, it := range items {
-			rev[len(items)-1-i] = it
-		}
-		items = rev
 	}
 	if f.tag == "tablerow" {
 		return f.tablerow(r, bodies[0], items)
 	}
-	if len(items) == 0 {
+	if items.n == 0 {
 		if f.hasElse {
 			return r.branch(bodies[1], f.elsePos, "else")
 		}
@@ -153,16 +178,16 @@ func (f *forEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
 	if pl != nil && pl.isolated {
 		pl = nil // a render loop is never a parentloop
 	}
-	loop := &forloop{name: f.name, length: len(items), parent: pl}
+	loop := &forloop{name: f.name, length: items.n, parent: pl}
 	r.s.Push("forloop", loop)
 	r.s.Push(f.varName, nil)
 	defer r.s.Pop(2)
-	for i, it := range items {
+	for i := 0; i < items.n; i++ {
 		if err := r.s.Tick(); err != nil {
 			return err
 		}
 		loop.index = i
-		r.s.Set(0, it)
+		r.s.Set(0, items.at(i))
 		if err := r.branch(bodies[0], f.pos, f.tag); err != nil {
 			if errors.Is(err, errBreak) {
 				break
@@ -231,8 +256,8 @@ func (l *forloop) Get(key string) (any, bool) {
 // String renders the loop object like Ruby's inspection of a drop.
 func (l *forloop) String() string { return "ForloopDrop" }
 
-func (f *forEx) tablerow(r *run, b *pongo2.NodeWrapper, items []any) error {
-	cols := len(items)
+func (f *forEx) tablerow(r *run, b *pongo2.NodeWrapper, items seq) error {
+	cols := items.n
 	if f.cols != nil {
 		v, err := f.cols(r.s)
 		if err != nil {
@@ -249,18 +274,18 @@ func (f *forEx) tablerow(r *run, b *pongo2.NodeWrapper, items []any) error {
 	if cols == 0 {
 		cols = 1
 	}
-	loop := &forloop{name: f.name, length: len(items), cols: cols}
+	loop := &forloop{name: f.name, length: items.n, cols: cols}
 	r.s.Push("tablerowloop", loop)
 	r.s.Push(f.varName, nil)
 	defer r.s.Pop(2)
 	w := r.w
 	w.WriteString(`<tr class="row1">` + "\n")
-	for i, it := range items {
+	for i := 0; i < items.n; i++ {
 		if err := r.s.Tick(); err != nil {
 			return err
 		}
 		loop.index = i
-		r.s.Set(0, it)
+		r.s.Set(0, items.at(i))
 		col := i%cols + 1
 		w.WriteString(`<td class="col` + strconv.Itoa(col) + `">`)
 		err := r.body(b, w)
@@ -273,7 +298,7 @@ func (f *forEx) tablerow(r *run, b *pongo2.NodeWrapper, items []any) error {
 				return err
 			}
 		}
-		if col == cols && i != len(items)-1 {
+		if col == cols && i != items.n-1 {
 			w.WriteString("</tr>\n" + `<tr class="row` + strconv.Itoa(i/cols+2) + `">`)
 		}
 	}

@@ -1,0 +1,178 @@
+package engine_test
+
+import (
+	"bytes"
+	"context"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mailmold/mailmold/engine"
+	"github.com/mailmold/mailmold/engine/workspace"
+	"golang.org/x/net/html"
+)
+
+// dangerous finds what must never come out of profile data in an HTML or AMP document:
+// script elements, event-handler attributes, script/data/vbscript URLs and CSS expressions.
+func dangerous(doc string) []string {
+	var out []string
+	z := html.NewTokenizer(strings.NewReader(doc))
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			break
+		}
+		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
+			continue
+		}
+		name, more := z.TagName()
+		switch string(name) {
+		case "script":
+			if !bytes.Contains(z.Raw(), []byte("cdn.ampproject.org")) {
+				out = append(out, "script element: "+string(z.Raw()))
+			}
+		case "iframe", "svg", "object", "embed":
+			out = append(out, "element from data: "+string(z.Raw()))
+		}
+		for more {
+			var k, v []byte
+			k, v, more = z.TagAttr()
+			key, val := string(k), strings.ToLower(strings.TrimSpace(string(v)))
+			if strings.HasPrefix(key, "on") {
+				out = append(out, "event handler attribute "+key)
+			}
+			for _, scheme := range []string{"javascript:", "data:", "vbscript:"} {
+				if strings.HasPrefix(val, scheme) {
+					out = append(out, key+" with "+scheme+" URL")
+				}
+			}
+			if strings.Contains(val, "expression(") {
+				out = append(out, "CSS expression in "+key)
+			}
+		}
+	}
+	return out
+}
+
+var extraHeader = regexp.MustCompile(`(?m)^(Bcc|X-Injected|X-Evil):`)
+
+// TestHostileProfiles renders every bundled template with every hostile profile in every
+// variant and checks that nothing dangerous gets through.
+func TestHostileProfiles(t *testing.T) {
+	ws, err := workspace.Open("", benchNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob("../fixtures/hostile/*.json")
+	if len(files) < 8 {
+		t.Fatalf("%d hostile profiles", len(files))
+	}
+	for _, f := range files {
+		raw, _ := os.ReadFile(f)
+		p, err := workspace.DecodeProfile(raw)
+		if strings.Contains(f, "h-deep") {
+			if err == nil || !strings.Contains(err.Error(), "depth") {
+				t.Errorf("10,000-deep nesting: want a clear depth error, got %v", err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for _, n := range ws.Templates {
+			tpl, err := ws.Compile(n, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := tpl.Render(context.Background(), p.Data)
+			if err != nil {
+				if p.ID == "h-huge" && strings.Contains(err.Error(), "limit") {
+					continue // a clear limit error is a correct outcome
+				}
+				t.Errorf("%s/%s: %v", n, p.ID, err)
+				continue
+			}
+			where := n + "/" + p.ID
+			for _, d := range dangerous(m.HTML) {
+				t.Errorf("%s HTML: %s", where, d)
+			}
+			if m.AMP != nil {
+				for _, d := range dangerous(*m.AMP) {
+					t.Errorf("%s AMP: %s", where, d)
+				}
+			}
+			for _, doc := range []string{m.HTML, *m.Text, m.Subject} {
+				if strings.ContainsRune(doc, 0) {
+					t.Errorf("%s: a NUL byte got through", where)
+				}
+				if strings.Contains(doc, "EVALUATED") {
+					t.Errorf("%s: template syntax from data was evaluated", where)
+				}
+			}
+			if p.ID == "h-template-syntax" && strings.Contains(tpl.Source, "first_name") && !strings.Contains(*m.Text, "{{ secret }}") && !strings.Contains(*m.Text, "{{ SECRET }}") {
+				t.Errorf("%s: template syntax in data did not render literally:\n%.300s", where, *m.Text)
+			}
+			eml, err := m.EML()
+			if err != nil {
+				t.Errorf("%s: eml: %v", where, err)
+				continue
+			}
+			head := string(eml[:bytes.Index(eml, []byte("\r\n\r\n"))])
+			if extraHeader.MatchString(head) {
+				t.Errorf("%s: data created a header:\n%s", where, head)
+			}
+			if _, err := mail.ReadMessage(bytes.NewReader(eml)); err != nil {
+				t.Errorf("%s: the message does not parse: %v", where, err)
+			}
+			if p.ID == "h-bidi" && strings.Contains(m.Subject, "\u202e") {
+				found := false
+				for _, d := range m.Diagnostics {
+					found = found || d.Rule == "subject" && strings.Contains(d.Message, "bidi")
+				}
+				if !found {
+					t.Errorf("%s: no bidi warning", where)
+				}
+			}
+		}
+	}
+}
+
+// TestRunawayTemplates proves each limit stops a runaway template with a clear error naming
+// the position and the limit, and that front matter can set them.
+func TestRunawayTemplates(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "partials"), 0o755)
+	os.WriteFile(filepath.Join(dir, "partials", "self.liquid"), []byte("x{% include 'self' %}"), 0o644)
+	write := func(name, src string) {
+		os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644)
+	}
+	write("loop.liquid", "---\nsubject: s\nmax_iterations: 50\n---\n{% for i in (1..100) %}{{ i }}{% endfor %}")
+	write("out.liquid", "---\nsubject: s\nmax_output_bytes: 1000\n---\n{% for i in (1..500) %}0123456789{% endfor %}")
+	write("depth.liquid", "---\nsubject: s\n---\n\n{% include 'self' %}")
+	write("slow.liquid", "---\nsubject: s\ntimeout_ms: 50\nmax_iterations: 100000000\n---\n{% for i in (1..100000000) %}{% endfor %}")
+	ws, err := workspace.Open(dir, benchNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{
+		"loop.liquid":  "loop iterations limit exceeded (limit 50)",
+		"out.liquid":   "output size (bytes) limit exceeded (limit 1000)",
+		"depth.liquid": "include depth limit exceeded (limit 16)",
+		"slow.liquid":  "render time (deadline) exceeded",
+	} {
+		tpl, err := ws.Compile(name, func(o *engine.Options) { o.Variants = &engine.Variants{} })
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		_, err = tpl.Render(context.Background(), map[string]any{})
+		t.Logf("%s stopped after %v", name, time.Since(start).Round(time.Millisecond))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: got %v, want %q", name, err, want)
+		}
+	}
+}
