@@ -113,7 +113,10 @@ func TestHostileProfiles(t *testing.T) {
 					t.Errorf("%s: template syntax from data was evaluated", where)
 				}
 			}
-			if p.ID == "h-template-syntax" && strings.Contains(tpl.Source, "first_name") && !strings.Contains(*m.Text, "{{ secret }}") && !strings.Contains(*m.Text, "{{ SECRET }}") {
+			if p.ID == "h-template-syntax" && strings.Contains(m.Subject, "secret") && m.Subject != "We miss you, {{ secret }}" && !strings.Contains(m.Subject, "{{ secret }}") {
+				t.Errorf("%s: template syntax in data did not render literally in the subject: %q", where, m.Subject)
+			}
+			if p.ID == "h-template-syntax" && strings.Contains(strings.ToLower(*m.Text), "secret") && !strings.Contains(strings.ToLower(*m.Text), "{{ secret }}") {
 				t.Errorf("%s: template syntax in data did not render literally:\n%.300s", where, *m.Text)
 			}
 			eml, err := m.EML()

@@ -111,6 +111,11 @@ func (t *Template) render(ctx context.Context, profile map[string]any, ro Render
 	if m.Unsubscribe, err = field(t.unsubscribe); err != nil {
 		return nil, err
 	}
+	if hasBidi(m.Subject) {
+		m.Diagnostics = append(m.Diagnostics, diag.Diagnostic{File: t.Name, Line: t.Front.Subject.Line, Col: t.Front.Subject.Col,
+			Severity: diag.SeverityWarning, Rule: "subject", Profile: m.ProfileID,
+			Message: "the subject contains Unicode bidi control characters (a sender-spoofing trick)"})
+	}
 	m.From = t.Front.From.Value
 	m.ReplyTo = t.Front.ReplyTo.Value
 	globals["subject"] = m.Subject
@@ -164,6 +169,16 @@ func (t *Template) undefined(st *eval.State, m *Message) error {
 			Severity: diag.SeverityWarning, Rule: "undefined", Message: msg, Profile: m.ProfileID})
 	}
 	return nil
+}
+
+// hasBidi reports Unicode bidirectional control characters.
+func hasBidi(s string) bool {
+	for _, r := range s {
+		if r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069' || r == '\u200e' || r == '\u200f' || r == '\u061c' {
+			return true
+		}
+	}
+	return false
 }
 
 func (t *Template) sourceOf(file string) string {

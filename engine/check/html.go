@@ -174,14 +174,14 @@ func subjectRender(tpl *engine.Template, m *engine.Message, p workspace.Profile,
 		res.add(diag.Diagnostic{File: tpl.Name, Line: f.Line, Col: f.Col, Severity: diag.SeverityWarning, Rule: "subject",
 			Message: fmt.Sprintf("the subject is %d characters for profile %q; inboxes cut it around 78", n, p.ID), Profile: p.ID})
 	}
-	if hasBidi(m.Subject) {
+	if hasBidiCheck(m.Subject) {
 		res.add(diag.Diagnostic{File: tpl.Name, Line: f.Line, Col: f.Col, Severity: diag.SeverityWarning, Rule: "subject",
 			Message: fmt.Sprintf("the subject for profile %q contains Unicode bidi control characters (a sender-spoofing trick)", p.ID), Profile: p.ID})
 	}
 }
 
 // hasBidi reports Unicode bidirectional control characters.
-func hasBidi(s string) bool {
+func hasBidiCheck(s string) bool {
 	for _, r := range s {
 		if r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069' || r == '\u200e' || r == '\u200f' || r == '\u061c' {
 			return true

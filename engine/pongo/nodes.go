@@ -132,7 +132,7 @@ func (o *outputEx) exec(r *run, _ []*pongo2.NodeWrapper) error {
 		return err
 	}
 	if !o.escape || o.raw {
-		_, err = r.w.WriteString(value.ToString(v))
+		_, err = r.w.WriteString(cleanText(value.ToString(v)))
 		return err
 	}
 	return writeEscaped(r.w, v, o.ctx)

@@ -159,6 +159,10 @@ func Children(n Node) [][]Node {
 		return [][]Node{x.Body}
 	case *Block:
 		return [][]Node{x.Body}
+	case *Include:
+		if x.Body != nil {
+			return [][]Node{x.Body}
+		}
 	case *IfChanged:
 		return [][]Node{x.Body}
 	case *Markdown:
