@@ -159,7 +159,8 @@ func subjectRules(tpl *engine.Template, res *Result) {
 	}
 }
 
-// subjectRender applies the per-render subject rules: empty, too long, bidi controls.
+// subjectRender applies the per-render subject rules: empty or too long (bidi controls are
+// reported by the render itself).
 func subjectRender(tpl *engine.Template, m *engine.Message, p workspace.Profile, res *Result) {
 	f := tpl.Front.Subject
 	if f.Value == "" {
@@ -174,20 +175,6 @@ func subjectRender(tpl *engine.Template, m *engine.Message, p workspace.Profile,
 		res.add(diag.Diagnostic{File: tpl.Name, Line: f.Line, Col: f.Col, Severity: diag.SeverityWarning, Rule: "subject",
 			Message: fmt.Sprintf("the subject is %d characters for profile %q; inboxes cut it around 78", n, p.ID), Profile: p.ID})
 	}
-	if hasBidiCheck(m.Subject) {
-		res.add(diag.Diagnostic{File: tpl.Name, Line: f.Line, Col: f.Col, Severity: diag.SeverityWarning, Rule: "subject",
-			Message: fmt.Sprintf("the subject for profile %q contains Unicode bidi control characters (a sender-spoofing trick)", p.ID), Profile: p.ID})
-	}
-}
-
-// hasBidi reports Unicode bidirectional control characters.
-func hasBidiCheck(s string) bool {
-	for _, r := range s {
-		if r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069' || r == '\u200e' || r == '\u200f' || r == '\u061c' {
-			return true
-		}
-	}
-	return false
 }
 
 // validateAMP runs every AMP output through the validator in one batch.
