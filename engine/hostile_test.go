@@ -60,6 +60,8 @@ func dangerous(doc string) []string {
 
 var extraHeader = regexp.MustCompile(`(?m)^(Bcc|X-Injected|X-Evil):`)
 
+var ampTemplate = regexp.MustCompile(`(?s)<template[^>]*>.*?</template>`)
+
 // TestHostileProfiles renders every bundled template with every hostile profile in every
 // variant and checks that nothing dangerous gets through.
 func TestHostileProfiles(t *testing.T) {
@@ -103,6 +105,14 @@ func TestHostileProfiles(t *testing.T) {
 			if m.AMP != nil {
 				for _, d := range dangerous(*m.AMP) {
 					t.Errorf("%s AMP: %s", where, d)
+				}
+				// amp-mustache evaluates <template> at open time: no profile data may be there
+				for _, tm := range ampTemplate.FindAllString(*m.AMP, -1) {
+					for _, v := range []string{"secret", "EVALUATED", "FNAME", "alert"} {
+						if strings.Contains(tm, v) {
+							t.Errorf("%s: profile data inside an AMP template: %s", where, tm)
+						}
+					}
 				}
 			}
 			for _, doc := range []string{m.HTML, *m.Text, m.Subject} {

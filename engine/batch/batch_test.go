@@ -138,15 +138,36 @@ func TestEMLAndResume(t *testing.T) {
 	}
 }
 
+// TestUnwritableOutput: an output folder that cannot take files stops the run with a clear
+// error before anything is rendered (as root, a regular file standing where the folder
+// should be plays the unwritable folder).
 func TestUnwritableOutput(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "outbox")
 	if os.Getuid() == 0 {
-		t.Skip("root can write anywhere")
+		os.WriteFile(dir, []byte("not a folder"), 0o644)
+	} else {
+		os.Mkdir(dir, 0o500)
 	}
+	st, err := batch.Run(context.Background(), batch.Options{Template: template(t, nil), Input: strings.NewReader(input(3, nil)), Format: batch.EML, Dir: dir, Workers: 1})
+	if err == nil || st.Rendered != 0 {
+		t.Errorf("an unwritable folder must stop the run: %+v %v", st, err)
+	}
+}
+
+// TestWriteFailureStops: when writing a message fails mid-run (full disk), the run stops
+// with the error and the stats say how far it got.
+func TestWriteFailureStops(t *testing.T) {
 	dir := t.TempDir()
-	os.Chmod(dir, 0o500)
-	_, err := batch.Run(context.Background(), batch.Options{Template: template(t, nil), Input: strings.NewReader(input(3, nil)), Format: batch.EML, Dir: dir, Workers: 1})
-	if err == nil {
-		t.Error("an unwritable folder must stop the run")
+	n := 0
+	st, err := batch.Run(context.Background(), batch.Options{Template: template(t, nil), Input: strings.NewReader(input(500, nil)), Format: batch.EML, Dir: dir, Workers: 2,
+		Progress: func(s batch.Stats) {
+			if n++; n == 20 {
+				os.RemoveAll(dir) // the folder disappears, like a disk going away
+				os.WriteFile(dir, nil, 0o644)
+			}
+		}})
+	if err == nil || !strings.Contains(err.Error(), "writing output") || st.Rendered >= 500 || !st.Interrupted {
+		t.Errorf("%+v %v", st, err)
 	}
 }
 
