@@ -349,9 +349,11 @@ func isPixel(n *html.Node) bool {
 	if small(w) || small(h) {
 		return true
 	}
-	st := styleOf(n)
-	if small(st["width"]) || small(st["height"]) {
-		return true
+	if raw, ok := attr(n, "style"); ok && (strings.Contains(raw, "width") || strings.Contains(raw, "height")) {
+		st := styleOf(n)
+		if small(st["width"]) || small(st["height"]) {
+			return true
+		}
 	}
 	src, _ := attr(n, "src")
 	return strings.Contains(strings.ToLower(src), "spacer")
@@ -472,6 +474,10 @@ func onlyChild(p, n *html.Node) bool {
 func hidden(n *html.Node) bool {
 	if _, ok := attr(n, "hidden"); ok {
 		return true
+	}
+	raw, ok := attr(n, "style")
+	if !ok || !strings.Contains(raw, "display") && !strings.Contains(raw, "visibility") && !strings.Contains(raw, "mso-hide") && !strings.Contains(raw, "max-height") {
+		return false // the common case, without parsing the style
 	}
 	st := styleOf(n)
 	if st["display"] == "none" || st["visibility"] == "hidden" || st["mso-hide"] == "all" {
