@@ -259,10 +259,13 @@ func incomparable(a, b any) bool {
 }
 
 func compileFiltered(f *tree.Filtered, o Options) (Fn, error) {
-	// A value piped into default is expected to be missing: don't record it.
+	// A value that goes through default anywhere in the chain is expected to be missing:
+	// don't record it.
 	inner := o
-	if len(f.Filters) > 0 && f.Filters[0].Name == "default" {
-		inner.Record = false
+	for _, flt := range f.Filters {
+		if flt.Name == "default" {
+			inner.Record = false
+		}
 	}
 	x, err := Compile(f.X, inner)
 	if err != nil {

@@ -131,8 +131,8 @@ func numArg(name string, v any) (any, error) {
 	switch x := v.(type) {
 	case int, float64:
 		return x, nil
-	case nil:
-		return 0, nil
+	case nil, bool:
+		return 0, nil // as Shopify Liquid: true and false count as 0
 	case string:
 		if n := value.ParseNumber(x); n != nil {
 			return n, nil
