@@ -101,7 +101,7 @@ func TestCorpusValidates(t *testing.T) {
 		}
 		t.Skipf("AMP validator not installed: %v", err)
 	}
-	files, _ := filepath.Glob("testdata/*.html")
+	files, _ := filepath.Glob("../fixtures/emails/*.html")
 	var docs, names []string
 	for _, f := range files {
 		b, _ := os.ReadFile(f)
@@ -126,7 +126,7 @@ func TestCorpusValidates(t *testing.T) {
 }
 
 func FuzzTransform(f *testing.F) {
-	files, _ := filepath.Glob("testdata/*.html")
+	files, _ := filepath.Glob("../fixtures/emails/*.html")
 	for _, p := range files {
 		b, _ := os.ReadFile(p)
 		f.Add(string(b))
@@ -141,7 +141,7 @@ func FuzzTransform(f *testing.F) {
 }
 
 func BenchmarkTransform(b *testing.B) {
-	src, err := os.ReadFile("testdata/04-newsletter-columns.html")
+	src, err := os.ReadFile("../fixtures/emails/04-newsletter-columns.html")
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -66,11 +66,9 @@ func copyNode(n tree.Node, load func(string) (*tree.Template, error), depth int)
 		c := *x
 		c.Branches = make([]*tree.Branch, len(x.Branches))
 		for i, b := range x.Branches {
-			nb := *b
-			if nb.Body, err = cp(b.Body); err != nil {
+			if c.Branches[i], err = copyBranch(b, cp); err != nil {
 				return nil, err
 			}
-			c.Branches[i] = &nb
 		}
 		return &c, nil
 	case *tree.Case:
@@ -89,12 +87,8 @@ func copyNode(n tree.Node, load func(string) (*tree.Template, error), depth int)
 		if c.Body, err = cp(x.Body); err != nil {
 			return nil, err
 		}
-		if x.Else != nil {
-			e := *x.Else
-			if e.Body, err = cp(x.Else.Body); err != nil {
-				return nil, err
-			}
-			c.Else = &e
+		if c.Else, err = copyBranch(x.Else, cp); err != nil {
+			return nil, err
 		}
 		return &c, nil
 	case *tree.Segment:
@@ -107,12 +101,8 @@ func copyNode(n tree.Node, load func(string) (*tree.Template, error), depth int)
 			}
 			c.Branches[i] = &nb
 		}
-		if x.Else != nil {
-			e := *x.Else
-			if e.Body, err = cp(x.Else.Body); err != nil {
-				return nil, err
-			}
-			c.Else = &e
+		if c.Else, err = copyBranch(x.Else, cp); err != nil {
+			return nil, err
 		}
 		return &c, nil
 	case *tree.Capture:
@@ -148,12 +138,8 @@ func copyNode(n tree.Node, load func(string) (*tree.Template, error), depth int)
 		if c.Body, err = cp(x.Body); err != nil {
 			return nil, err
 		}
-		if x.Else != nil {
-			e := *x.Else
-			if e.Body, err = cp(x.Else.Body); err != nil {
-				return nil, err
-			}
-			c.Else = &e
+		if c.Else, err = copyBranch(x.Else, cp); err != nil {
+			return nil, err
 		}
 		return &c, nil
 	case *tree.Include:
@@ -174,6 +160,17 @@ func copyNode(n tree.Node, load func(string) (*tree.Template, error), depth int)
 		return &c, nil
 	}
 	return n, nil // leaves without bodies are immutable
+}
+
+// copyBranch copies a branch with its body (nil stays nil).
+func copyBranch(b *tree.Branch, cp func([]tree.Node) ([]tree.Node, error)) (*tree.Branch, error) {
+	if b == nil {
+		return nil, nil
+	}
+	nb := *b
+	var err error
+	nb.Body, err = cp(b.Body)
+	return &nb, err
 }
 
 // skeleton is the joined text of a tree with placeholders for everything else.

@@ -72,7 +72,7 @@ func TestCheckSize(t *testing.T) {
 }
 
 func load(b *testing.B) string {
-	src, err := os.ReadFile(filepath.Join("testdata", "newsletter.html"))
+	src, err := os.ReadFile(filepath.Join("..", "..", "fixtures", "emails", "04-newsletter-columns.html"))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func BenchmarkMinify(b *testing.B) {
 }
 
 func FuzzProcess(f *testing.F) {
-	files, _ := filepath.Glob("testdata/*.html")
+	files, _ := filepath.Glob("../../fixtures/emails/*.html")
 	for _, p := range files {
 		b, _ := os.ReadFile(p)
 		f.Add(string(b))

@@ -83,7 +83,7 @@ var tagRe = regexp.MustCompile(`(?i)</?(p|div|span|a|img|table|tbody|td|tr|th|br
 // TestCorpus converts the corpus and compares with golden files (-update rewrites them),
 // and checks every output for leaks.
 func TestCorpus(t *testing.T) {
-	files, _ := filepath.Glob("testdata/corpus/*.html")
+	files, _ := filepath.Glob("../../fixtures/emails/*.html")
 	if len(files) < 20 {
 		t.Fatalf("corpus has %d emails, want at least 20", len(files))
 	}
@@ -94,7 +94,7 @@ func TestCorpus(t *testing.T) {
 			opt    text.Options
 		}{{".txt", text.Options{}}, {".refs.txt", text.Options{Links: text.References}}} {
 			got := text.Convert(string(src), mode.opt)
-			golden := strings.TrimSuffix(f, ".html") + mode.suffix
+			golden := filepath.Join("testdata", "golden", strings.TrimSuffix(filepath.Base(f), ".html")+mode.suffix)
 			if *update {
 				os.WriteFile(golden, []byte(got), 0o644)
 				continue
@@ -148,7 +148,7 @@ func TestCompareHTMLToText(t *testing.T) {
 	if dir == "" {
 		t.Skip("set MAILMOLD_H2T_DIR to html-to-text's outputs (testdata/compare/README.md)")
 	}
-	files, _ := filepath.Glob("testdata/corpus/*.html")
+	files, _ := filepath.Glob("../../fixtures/emails/*.html")
 	type score struct{ tags, entities, hidden, blank, long, leaks, linksMissing, pixels, altMissing int }
 	var ours, theirs score
 	add := func(s *score, html, out string) {
@@ -209,7 +209,7 @@ func TestCompareHTMLToText(t *testing.T) {
 }
 
 func BenchmarkConvert(b *testing.B) {
-	src, err := os.ReadFile("testdata/corpus/04-newsletter-columns.html")
+	src, err := os.ReadFile("../../fixtures/emails/04-newsletter-columns.html")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -222,7 +222,7 @@ func BenchmarkConvert(b *testing.B) {
 }
 
 func FuzzConvert(f *testing.F) {
-	files, _ := filepath.Glob("testdata/corpus/*.html")
+	files, _ := filepath.Glob("../../fixtures/emails/*.html")
 	for _, p := range files {
 		b, _ := os.ReadFile(p)
 		f.Add(string(b))
