@@ -184,41 +184,6 @@ func pickProfile(ws *workspace.Workspace, file, id string) (workspace.Profile, e
 	return workspace.Profile{ID: "", Data: map[string]any{}}, nil
 }
 
-// renderJSON is the `render --variant json` object (contract).
-type renderJSON struct {
-	Template    string           `json:"template"`
-	ProfileID   string           `json:"profile_id"`
-	Segment     string           `json:"segment"`
-	Segments    map[string]bool  `json:"segments"`
-	Subject     string           `json:"subject"`
-	Preheader   string           `json:"preheader"`
-	HTML        string           `json:"html"`
-	AMP         *string          `json:"amp"`
-	Text        *string          `json:"text"`
-	Diagnostics []diagnosticJSON `json:"diagnostics"`
-}
-
-type diagnosticJSON struct {
-	File     string `json:"file"`
-	Line     int    `json:"line"`
-	Col      int    `json:"col"`
-	Severity string `json:"severity"`
-	Rule     string `json:"rule"`
-	Message  string `json:"message"`
-}
-
-func toJSON(m *engine.Message) renderJSON {
-	r := renderJSON{Template: m.Template, ProfileID: m.ProfileID, Segment: m.Segment, Segments: m.Segments,
-		Subject: m.Subject, Preheader: m.Preheader, HTML: m.HTML, AMP: m.AMP, Text: m.Text, Diagnostics: []diagnosticJSON{}}
-	if r.Segments == nil {
-		r.Segments = map[string]bool{}
-	}
-	for _, d := range m.Diagnostics {
-		r.Diagnostics = append(r.Diagnostics, diagnosticJSON{d.File, d.Line, d.Col, d.Severity, d.Rule, d.Message})
-	}
-	return r
-}
-
 var errNoAMP = errors.New("no AMP variant")
 
 func printVariant(out io.Writer, m *engine.Message, variant string) error {
@@ -227,7 +192,7 @@ func printVariant(out io.Writer, m *engine.Message, variant string) error {
 		enc := json.NewEncoder(out)
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
-		return enc.Encode(toJSON(m))
+		return enc.Encode(m.JSON(true))
 	case "html":
 		_, err := io.WriteString(out, m.HTML)
 		return err

@@ -283,29 +283,11 @@ func ShardOf(id string, n int) int {
 	return int(h.Sum32() % uint32(n))
 }
 
-// record is one output line of the JSONL format.
+// record is one output line of the JSONL format: the render JSON plus id and line.
 type record struct {
-	ID          string           `json:"id"`
-	Line        int              `json:"line"`
-	Template    string           `json:"template"`
-	ProfileID   string           `json:"profile_id"`
-	Segment     string           `json:"segment"`
-	Segments    map[string]bool  `json:"segments"`
-	Subject     string           `json:"subject"`
-	Preheader   string           `json:"preheader"`
-	HTML        *string          `json:"html"`
-	AMP         *string          `json:"amp"`
-	Text        *string          `json:"text"`
-	Diagnostics []diagnosticJSON `json:"diagnostics"`
-}
-
-type diagnosticJSON struct {
-	File     string `json:"file"`
-	Line     int    `json:"line"`
-	Col      int    `json:"col"`
-	Severity string `json:"severity"`
-	Rule     string `json:"rule"`
-	Message  string `json:"message"`
+	ID   string `json:"id"`
+	Line int    `json:"line"`
+	engine.RenderJSON
 }
 
 // work renders one record.
@@ -356,19 +338,12 @@ func work(opt Options, want map[string]bool, j job) (r result) {
 		r.err = writeEML(opt.Dir, p.ID, m)
 		return r
 	}
-	rec := record{ID: p.ID, Line: j.line, Template: m.Template, ProfileID: m.ProfileID, Segment: m.Segment, Segments: m.Segments,
-		Subject: m.Subject, Preheader: m.Preheader, Diagnostics: []diagnosticJSON{}}
-	if want["html"] {
-		rec.HTML = &m.HTML
+	rec := record{ID: p.ID, Line: j.line, RenderJSON: m.JSON(want["html"])}
+	if !want["amp"] {
+		rec.AMP = nil
 	}
-	if want["amp"] {
-		rec.AMP = m.AMP
-	}
-	if want["text"] {
-		rec.Text = m.Text
-	}
-	for _, d := range m.Diagnostics {
-		rec.Diagnostics = append(rec.Diagnostics, diagnosticJSON{d.File, d.Line, d.Col, d.Severity, d.Rule, d.Message})
+	if !want["text"] {
+		rec.Text = nil
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

@@ -86,20 +86,29 @@ func (g *gen) compileInclude(x *tree.Include, o eval.Options) (executor, []body,
 	} else if ex.name, err = eval.Compile(x.Name, o); err != nil {
 		return nil, nil, err
 	}
+	if err := ex.compileArgs(x, o); err != nil {
+		return nil, nil, err
+	}
+	return ex, nil, nil
+}
+
+// compileArgs compiles the `with`/`for` value and the keyword arguments of an include.
+func (ex *includeEx) compileArgs(x *tree.Include, o eval.Options) error {
+	var err error
 	if x.With != nil {
 		if ex.with, err = eval.Compile(x.With, o); err != nil {
-			return nil, nil, err
+			return err
 		}
 	}
 	for _, kv := range x.Args {
 		fn, err := eval.Compile(kv.Value, o)
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
 		ex.keys = append(ex.keys, kv.Key)
 		ex.args = append(ex.args, fn)
 	}
-	return ex, nil, nil
+	return nil
 }
 
 // errAt positions err at p unless it already carries a position.
@@ -115,19 +124,8 @@ func (g *gen) compileInlineInclude(x *tree.Include, o eval.Options) (executor, [
 	lit, _ := x.Name.(*tree.Literal)
 	ex := &includeEx{isolated: x.Isolated, forEach: x.For, alias: x.Alias, pos: x.Pos, file: g.p.Tree.Name, src: g.p.Tree.Source,
 		partName: value.ToString(lit.Value), inline: []*pongo2.NodeWrapper{}}
-	var err error
-	if x.With != nil {
-		if ex.with, err = eval.Compile(x.With, o); err != nil {
-			return nil, nil, err
-		}
-	}
-	for _, kv := range x.Args {
-		fn, err := eval.Compile(kv.Value, o)
-		if err != nil {
-			return nil, nil, err
-		}
-		ex.keys = append(ex.keys, kv.Key)
-		ex.args = append(ex.args, fn)
+	if err := ex.compileArgs(x, o); err != nil {
+		return nil, nil, err
 	}
 	return ex, []body{{x.Line, x.Body}}, nil
 }
