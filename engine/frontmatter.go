@@ -70,17 +70,7 @@ func parseFrontMatter(file, fileSrc, yamlSrc string, lineOff int) (FrontMatter, 
 	}
 	f, err := parser.ParseBytes([]byte(yamlSrc), 0)
 	if err != nil {
-		line, col := 1, 1
-		msg := err.Error()
-		if i := strings.Index(msg, "["); i == 0 {
-			fmt.Sscanf(msg, "[%d:%d]", &line, &col)
-			if j := strings.Index(msg, "] "); j > 0 {
-				msg = msg[j+2:]
-			}
-		}
-		if nl := strings.IndexByte(msg, '\n'); nl > 0 {
-			msg = msg[:nl]
-		}
+		line, col, msg := diag.YAMLPosition(err)
 		return fm, errAt(line, col, "front matter: "+msg, "front matter is YAML between two '---' lines")
 	}
 	if len(f.Docs) == 0 || f.Docs[0].Body == nil {

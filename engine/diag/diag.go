@@ -197,3 +197,19 @@ func distance(a, b string) int {
 	}
 	return prev[len(br)]
 }
+
+// YAMLPosition reads the position and the first line of the message out of a go-yaml error
+// ("[3:5] message\n  frame…"); the position is 1:1 when the error carries none.
+func YAMLPosition(err error) (line, col int, msg string) {
+	line, col, msg = 1, 1, err.Error()
+	if strings.HasPrefix(msg, "[") {
+		fmt.Sscanf(msg, "[%d:%d]", &line, &col)
+		if j := strings.Index(msg, "] "); j > 0 {
+			msg = msg[j+2:]
+		}
+	}
+	if nl := strings.IndexByte(msg, '\n'); nl > 0 {
+		msg = msg[:nl]
+	}
+	return line, col, msg
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+	"github.com/mailmold/mailmold/engine/diag"
 )
 
 // def is one segment as read from YAML, with where its parts are.
@@ -45,15 +46,7 @@ func parseYAML(filename string, src []byte) ([]def, error) {
 	errAt := func(line, col int, msg, hint string) error { return &Error{filename, line, col, msg, hint} }
 	f, err := parser.ParseBytes(src, 0)
 	if err != nil {
-		line, col := 1, 1
-		msg := err.Error()
-		fmt.Sscanf(msg, "[%d:%d]", &line, &col)
-		if j := strings.Index(msg, "] "); j > 0 {
-			msg = msg[j+2:]
-		}
-		if nl := strings.IndexByte(msg, '\n'); nl > 0 {
-			msg = msg[:nl]
-		}
+		line, col, msg := diag.YAMLPosition(err)
 		return nil, errAt(line, col, "invalid YAML: "+msg, "")
 	}
 	if len(f.Docs) == 0 || f.Docs[0].Body == nil {
