@@ -120,6 +120,7 @@ func HTMLMarkers(s string) string {
 // repl(element).
 func cutElements(s, open, close string, repl func(string) string) string {
 	var b strings.Builder
+	b.Grow(len(s))
 	for {
 		i := strings.Index(s, open)
 		if i < 0 {
@@ -129,13 +130,13 @@ func cutElements(s, open, close string, repl func(string) string) string {
 		b.WriteString(s[:i])
 		depth, j := 0, i
 		for {
-			o := strings.Index(s[j+1:], open)
 			c := strings.Index(s[j+1:], close)
 			if c < 0 {
 				b.WriteString(repl(s[i:]))
 				return b.String()
 			}
-			if o >= 0 && o < c {
+			// a nested opening only counts before the next closing
+			if o := strings.Index(s[j+1:j+1+c], open); o >= 0 {
 				depth++
 				j += 1 + o
 				continue
