@@ -28,6 +28,7 @@ type batchFlags struct {
 	profiles, out, format, dead, shard, variants, ws, now string
 	workers                                               int
 	resume                                                bool
+	limits                                                limitFlags
 }
 
 func newBatchCmd() *cobra.Command {
@@ -66,6 +67,7 @@ Exit status: 0 all rendered, 3 some records failed, 1 nothing could run, 2 usage
 	fl.StringVar(&f.ws, "workspace", "", "workspace folder (default: the template's folder)")
 	fl.BoolVar(&f.resume, "resume", false, "eml: skip ids whose file already exists (continue a killed run)")
 	fl.StringVar(&f.now, "now", "", "pin the clock (RFC 3339); also MAILMOLD_NOW")
+	f.limits.add(fl)
 	return c
 }
 
@@ -139,6 +141,7 @@ func runBatch(stdout, stderr io.Writer, arg string, f batchFlags) error {
 		want[v] = true
 	}
 	tpl, err := ws.Compile(name, func(o *engine.Options) {
+		f.limits.apply(o)
 		if f.format == "jsonl" {
 			o.Variants = &engine.Variants{HTML: want["html"], AMP: want["amp"], Text: want["text"]}
 		}

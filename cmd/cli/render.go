@@ -19,6 +19,7 @@ import (
 type renderFlags struct {
 	profile, profileID, ws, variant, now string
 	strict, noInline, noMinify           bool
+	limits                               limitFlags
 }
 
 func newRenderCmd() *cobra.Command {
@@ -51,6 +52,7 @@ Exit status: 0 success, 1 template or render error, 2 usage error.`,
 	fl.BoolVar(&f.noInline, "no-inline", false, "do not inline CSS into style attributes")
 	fl.BoolVar(&f.noMinify, "no-minify", false, "do not minify the HTML")
 	fl.StringVar(&f.now, "now", "", "pin the clock (RFC 3339) for date filters and segment rules; also MAILMOLD_NOW")
+	f.limits.add(fl)
 	return c
 }
 
@@ -110,6 +112,7 @@ func runRender(ctx context.Context, out io.Writer, arg string, f renderFlags) er
 	}
 	tpl, err := ws.Compile(name, func(o *engine.Options) {
 		o.Strict, o.NoInline, o.NoMinify = f.strict, f.noInline, f.noMinify
+		f.limits.apply(o)
 	})
 	if err != nil {
 		return err

@@ -58,6 +58,7 @@ type shared struct {
 type unit struct {
 	prog  *Program
 	nodes []executor
+	pos   []tree.Pos
 }
 
 // Compile compiles t.
@@ -97,6 +98,7 @@ type gen struct {
 	line int // current line of the generated source
 	id   int64
 	ctx  map[*tree.Output]outCtx
+	cur  tree.Pos // the position of the node being generated
 }
 
 // pad adds newlines (inside a pongo2 comment, so they render nothing) until the generated
@@ -113,6 +115,7 @@ func (g *gen) pad(line int) {
 
 func (g *gen) add(ex executor) string {
 	g.u.nodes = append(g.u.nodes, ex)
+	g.u.pos = append(g.u.pos, g.cur)
 	return strconv.FormatInt(g.id, 10) + " " + strconv.Itoa(len(g.u.nodes)-1)
 }
 
@@ -152,6 +155,7 @@ func (g *gen) opts() eval.Options {
 
 func (g *gen) node(n tree.Node) error {
 	g.pad(n.Position().Line)
+	g.cur = n.Position()
 	switch x := n.(type) {
 	case *tree.Text:
 		if x.Text == "" {

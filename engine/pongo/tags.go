@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/flosch/pongo2/v6"
+	"github.com/mailmold/mailmold/engine/diag"
 	"github.com/mailmold/mailmold/engine/eval"
 	"github.com/mailmold/mailmold/engine/tree"
 )
@@ -80,6 +81,7 @@ func (r *run) branch(b *pongo2.NodeWrapper, pos tree.Pos, tag string) error {
 type pnode struct {
 	ex     executor
 	p      *Program
+	pos    tree.Pos
 	bodies []*pongo2.NodeWrapper
 }
 
@@ -89,9 +91,21 @@ func (n *pnode) Execute(ctx *pongo2.ExecutionContext, w pongo2.TemplateWriter) *
 		return &pongo2.Error{Sender: "mailmold", OrigError: errors.New("render state missing")}
 	}
 	if err := n.ex.exec(&run{s: s, ctx: ctx, w: w, p: n.p}, n.bodies); err != nil {
-		return &pongo2.Error{Sender: "mailmold", OrigError: err}
+		return &pongo2.Error{Sender: "mailmold", OrigError: n.position(err)}
 	}
 	return nil
+}
+
+// position gives a limit error the position of the node it stopped in (the innermost one:
+// an error that already has a position keeps it).
+func (n *pnode) position(err error) error {
+	var le *eval.LimitError
+	var de *diag.Error
+	if !errors.As(err, &le) || errors.As(err, &de) {
+		return err
+	}
+	return &diag.Error{File: n.p.Tree.Name, Line: n.pos.Line, Col: n.pos.Col, Msg: err.Error(), Source: n.p.Tree.Source, Rule: "limit", Err: err,
+		Hint: "raise the limit in front matter (max_iterations, max_output_bytes, max_include_depth, timeout_ms) or with a flag if the template is right"}
 }
 
 func unitNode(args *pongo2.Parser) (*unit, int, *pongo2.Error) {
@@ -114,7 +128,7 @@ func parseLeaf(doc *pongo2.Parser, start *pongo2.Token, args *pongo2.Parser) (po
 	if err != nil {
 		return nil, err
 	}
-	return &pnode{ex: u.nodes[n], p: u.prog}, nil
+	return &pnode{ex: u.nodes[n], p: u.prog, pos: u.pos[n]}, nil
 }
 
 func parseBlock(doc *pongo2.Parser, start *pongo2.Token, args *pongo2.Parser) (pongo2.INodeTag, *pongo2.Error) {
@@ -122,7 +136,7 @@ func parseBlock(doc *pongo2.Parser, start *pongo2.Token, args *pongo2.Parser) (p
 	if err != nil {
 		return nil, err
 	}
-	node := &pnode{ex: u.nodes[n], p: u.prog}
+	node := &pnode{ex: u.nodes[n], p: u.prog, pos: u.pos[n]}
 	for {
 		w, _, err := doc.WrapUntilTag("mm_br", "mm_end")
 		if err != nil {
