@@ -63,6 +63,7 @@ var fatalTags = map[string]string{
 }
 
 type transformer struct {
+	inLive     bool // inside the fallback of a live block
 	res        *Result
 	sheets     []string
 	components map[string]bool
@@ -239,6 +240,28 @@ func (t *transformer) element(parent, n, next *html.Node) *html.Node {
 		if first != nil {
 			return first
 		}
+		return next
+	case tag == "mm-live" && t.inLive:
+		// a live block inside a live block's fallback: only its static content (expanding it
+		// would double the document at every level)
+		var fb *html.Node
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Data == "mm-fallback" {
+				fb = c
+			}
+		}
+		if fb != nil {
+			n.RemoveChild(fb)
+			parent.InsertBefore(fb, n)
+			parent.RemoveChild(n)
+			first := fb.FirstChild
+			unwrap(parent, fb)
+			if first != nil {
+				return first
+			}
+			return next
+		}
+		parent.RemoveChild(n)
 		return next
 	case tag == "mm-live":
 		t.live(parent, n)
@@ -474,7 +497,9 @@ func (t *transformer) live(parent, n *html.Node) {
 				div.AppendChild(x)
 			}
 		}
+		t.inLive = true
 		t.walk(div)
+		t.inLive = false
 		list.AppendChild(div)
 	}
 	parent.InsertBefore(list, n)
