@@ -77,6 +77,23 @@ func TestTransformRules(t *testing.T) {
 	}
 }
 
+// nestedLive is a live block nested 30 deep in its own fallback: fuzzing found that each
+// level doubled the document (placeholder and fallback both hold it), 2^30 copies.
+func nestedLive(depth int) string {
+	s := "<p>x</p>"
+	for i := 0; i < depth; i++ {
+		s = `<mm-live data-src="https://a.example/d.json"><template type="amp-mustache">{{a}}</template><mm-fallback>` + s + `</mm-fallback></mm-live>`
+	}
+	return doc(s)
+}
+
+func TestNestedLiveStaysLinear(t *testing.T) {
+	r := amp.Transform(nestedLive(30), amp.Options{})
+	if !r.OK || strings.Count(r.HTML, "<amp-list") != 1 || len(r.HTML) > 5000 {
+		t.Errorf("OK=%v, %d amp-lists, %d bytes", r.OK, strings.Count(r.HTML, "<amp-list"), len(r.HTML))
+	}
+}
+
 func TestLimits(t *testing.T) {
 	big := doc(strings.Repeat(`<p style="color:red;padding:1px 2px 3px 4px;margin:0">x</p>`, 3000))
 	if r := amp.Transform(big, amp.Options{}); r.OK {
@@ -131,6 +148,7 @@ func FuzzTransform(f *testing.F) {
 		b, _ := os.ReadFile(p)
 		f.Add(string(b))
 	}
+	f.Add(nestedLive(12)) // regression seed: exponential copies of nested live blocks
 	f.Fuzz(func(t *testing.T, s string) {
 		a := amp.Transform(s, amp.Options{})
 		b := amp.Transform(s, amp.Options{})
