@@ -72,14 +72,21 @@ type transformer struct {
 
 // Transform converts a rendered document (mailmold marker elements included) to AMP4EMAIL.
 func Transform(src string, opt Options) Result {
+	doc, err := html.Parse(strings.NewReader(strings.TrimPrefix(src, "\ufeff")))
+	if err != nil {
+		res := Result{}
+		res.fail(0, "", "the document cannot be parsed as HTML: "+err.Error())
+		return res
+	}
+	return TransformNode(doc, opt)
+}
+
+// TransformNode converts a parsed document, which it rewrites in place (callers that also
+// need the document for something else use it first).
+func TransformNode(doc *html.Node, opt Options) Result {
 	res := Result{OK: true}
 	if opt.MaxBytes <= 0 {
 		opt.MaxBytes = MaxDocumentBytes
-	}
-	doc, err := html.Parse(strings.NewReader(strings.TrimPrefix(src, "\ufeff")))
-	if err != nil {
-		res.fail(0, "", "the document cannot be parsed as HTML: "+err.Error())
-		return res
 	}
 	t := &transformer{res: &res, components: map[string]bool{}}
 	var head, body *html.Node

@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/mailmold/mailmold/engine/htmlprod"
 	"github.com/mailmold/mailmold/engine/text"
 	"github.com/mailmold/mailmold/engine/workspace"
+	"golang.org/x/net/html"
 )
 
 var benchNow = func() time.Time { return time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC) }
@@ -108,10 +110,18 @@ func BenchmarkNewsletter(b *testing.B) {
 		b.Fatal(err)
 	}
 	master := m.Master
-	b.Run("pass-text", func(b *testing.B) {
+	b.Run("pass-parse", func(b *testing.B) {
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
-			text.Convert(master, text.Options{})
+			html.Parse(strings.NewReader(master))
+		}
+	})
+	b.Run("pass-text", func(b *testing.B) {
+		b.ReportAllocs()
+		doc, _ := html.Parse(strings.NewReader(master))
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			text.ConvertNode(doc, text.Options{})
 		}
 	})
 	b.Run("pass-amp", func(b *testing.B) {

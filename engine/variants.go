@@ -10,6 +10,7 @@ import (
 	"github.com/mailmold/mailmold/engine/diag"
 	"github.com/mailmold/mailmold/engine/htmlprod"
 	"github.com/mailmold/mailmold/engine/text"
+	"golang.org/x/net/html"
 )
 
 // postProcessor turns the rendered master document into the variants of a Message: each
@@ -57,12 +58,21 @@ func (p *postProcessor) run(m *Message, inlined string) error {
 			m.Diagnostics = append(m.Diagnostics, diag.Diagnostic{File: p.t.Name, Line: 1, Col: 1, Severity: sev, Rule: "size", Message: msg, Profile: m.ProfileID})
 		}
 	}
+	// the text and AMP passes share one parse of the master: text reads it, AMP then
+	// rewrites it
+	var doc *html.Node
+	if v.Text || v.AMP {
+		var err error
+		if doc, err = html.Parse(strings.NewReader(m.Master)); err != nil {
+			return fmt.Errorf("%s: parsing the rendered document: %w", p.t.Name, err)
+		}
+	}
 	if v.Text {
-		s := text.Convert(m.Master, text.Options{})
+		s := text.ConvertNode(doc, text.Options{})
 		m.Text = &s
 	}
 	if v.AMP {
-		res := amp.Transform(m.Master, amp.Options{})
+		res := amp.TransformNode(doc, amp.Options{})
 		for _, d := range res.Diagnostics {
 			line, col := p.t.locate(d.Snippet)
 			m.Diagnostics = append(m.Diagnostics, diag.Diagnostic{File: p.t.Name, Line: line, Col: col, Severity: d.Severity,

@@ -43,6 +43,15 @@ func Convert(src string, opt Options) string {
 	if err != nil {
 		return ""
 	}
+	return ConvertNode(doc, opt)
+}
+
+// ConvertNode returns the plain-text rendering of a parsed document, which it does not
+// change.
+func ConvertNode(doc *html.Node, opt Options) string {
+	if opt.Width <= 0 {
+		opt.Width = 78
+	}
 	c := &conv{opt: opt, refIndex: map[string]int{}}
 	c.children(doc)
 	c.flush()
