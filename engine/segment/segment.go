@@ -137,9 +137,19 @@ func (v *ruleVisitor) Visit(n *ast.Node) {
 	}
 	switch x := (*n).(type) {
 	case *ast.BinaryNode:
-		if fn, ok := compareFuncs[x.Operator]; ok {
-			ast.Patch(n, &ast.CallNode{Callee: &ast.IdentifierNode{Value: fn}, Arguments: []ast.Node{x.Left, x.Right}})
+		fn, ok := compareFuncs[x.Operator]
+		if !ok {
+			return
 		}
+		// days_since(x) < n is one call: no float result to box, one argument list
+		if call, isCall := x.Left.(*ast.CallNode); isCall && len(call.Arguments) == 1 {
+			if id, isID := call.Callee.(*ast.IdentifierNode); isID && (id.Value == "days_since" || id.Value == "days_until") {
+				ast.Patch(n, &ast.CallNode{Callee: &ast.IdentifierNode{Value: "_days"}, Arguments: []ast.Node{
+					call.Arguments[0], x.Right, &ast.StringNode{Value: fn}, &ast.BoolNode{Value: id.Value == "days_since"}}})
+				return
+			}
+		}
+		ast.Patch(n, &ast.CallNode{Callee: &ast.IdentifierNode{Value: fn}, Arguments: []ast.Node{x.Left, x.Right}})
 	case *ast.MemberNode:
 		if id, ok := x.Node.(*ast.IdentifierNode); ok && id.Value == "segments" {
 			prop, ok := x.Property.(*ast.StringNode)
@@ -199,12 +209,27 @@ func compileRule(filename string, d def, s *Set, opt Options, now func() time.Ti
 	}
 	vis := &ruleVisitor{rule: d.When, s: s, known: known}
 	opts := []expr.Option{
+		expr.Env(map[string]any{}),
 		expr.AllowUndefinedVariables(),
 		expr.AsBool(),
 		expr.Patch(vis),
 		expr.Function("days_since", func(p ...any) (any, error) { return days(now(), p[0], true), nil }),
 		expr.Function("days_until", func(p ...any) (any, error) { return days(now(), p[0], false), nil }),
 		expr.Function("now", func(p ...any) (any, error) { return now().UTC().Format(time.RFC3339), nil }),
+		expr.Function("_days", func(p ...any) (any, error) {
+			d, ok := daysF(now(), p[0], p[3] == true)
+			n, nok := number(p[1])
+			if !ok || !nok {
+				return false, nil
+			}
+			c := 0
+			if d < n {
+				c = -1
+			} else if d > n {
+				c = 1
+			}
+			return holds(p[2].(string), c), nil
+		}),
 		expr.Function("_lt", func(p ...any) (any, error) { c, ok := compare(p[0], p[1]); return ok && c < 0, nil }),
 		expr.Function("_gt", func(p ...any) (any, error) { c, ok := compare(p[0], p[1]); return ok && c > 0, nil }),
 		expr.Function("_le", func(p ...any) (any, error) { c, ok := compare(p[0], p[1]); return ok && c <= 0, nil }),
@@ -305,24 +330,47 @@ func (s *Set) Membership(profile map[string]any) (string, map[string]bool, error
 	return s.segs[first].Name, all, nil
 }
 
+// holds applies a comparison function name to a comparison result.
+func holds(fn string, c int) bool {
+	switch fn {
+	case "_lt":
+		return c < 0
+	case "_gt":
+		return c > 0
+	case "_le":
+		return c <= 0
+	case "_ge":
+		return c >= 0
+	}
+	return false
+}
+
 // days returns the days between now and an RFC 3339 (or YYYY-MM-DD) date, as a float;
 // nil when the value is not a date.
 func days(now time.Time, v any, since bool) any {
+	if d, ok := daysF(now, v, since); ok {
+		return d
+	}
+	return nil
+}
+
+// daysF is days without boxing: ok is false when v is not a date.
+func daysF(now time.Time, v any, since bool) (float64, bool) {
 	s, ok := v.(string)
 	if !ok {
-		return nil
+		return 0, false
 	}
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
 		if t, err = time.Parse("2006-01-02", s); err != nil {
-			return nil
+			return 0, false
 		}
 	}
 	d := now.Sub(t).Hours() / 24
 	if !since {
 		d = -d
 	}
-	return d
+	return d, true
 }
 
 // compare orders numbers (numeric strings included) and strings; ok is false for anything
