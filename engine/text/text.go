@@ -143,7 +143,19 @@ func (c *conv) flush() {
 
 // inline appends text with whitespace collapsed.
 func (c *conv) inline(s string) {
-	for _, r := range s {
+	for len(s) > 0 {
+		// copy the run of plain ASCII up to the next space or special character at once
+		i := 0
+		for i < len(s) && s[i] > ' ' && s[i] < 0x80 {
+			i++
+		}
+		if i > 0 {
+			c.para.WriteString(s[:i])
+			s = s[i:]
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s)
+		s = s[size:]
 		switch r {
 		case ' ', '\t', '\n', '\r', '\f', '\u00a0', '\u2007', '\u202f':
 			if c.para.Len() > 0 && !strings.HasSuffix(c.para.String(), " ") {
