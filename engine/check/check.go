@@ -142,6 +142,11 @@ func checkTemplate(ctx context.Context, ws *workspace.Workspace, name string, op
 	res.Sources[file] = tpl.Source
 	branches := collectBranches(tpl.Tree)
 	segmentFallback(tpl, ws, res)
+	if sc, err := loadSchema(ws); err != nil {
+		res.add(diag.Diagnostic{File: ws.Path(SchemaFile), Line: 1, Col: 1, Severity: diag.SeverityError, Rule: "syntax", Message: err.Error()})
+	} else if sc != nil {
+		schemaFallbacks(tpl, sc, res)
+	}
 
 	profiles := opt.Profiles
 	if profiles == nil {

@@ -126,3 +126,32 @@ func BenchmarkCheckBundled(b *testing.B) {
 		check.Workspace(context.Background(), ws, nil, check.Options{})
 	}
 }
+
+// TestSchemaOptionalFields: with profile.schema.json, an output of an optional field without
+// a default is reported even when every sample profile has the field.
+func TestSchemaOptionalFields(t *testing.T) {
+	schemaJSON := `{"type":"object","required":["id","first_name"],"properties":{"id":{},"first_name":{},"nick":{},
+		"address":{"type":"object","required":["city"],"properties":{"city":{}}}}}`
+	for _, tc := range []struct {
+		body string
+		want bool
+	}{
+		{`<p>Hi {{ nick }}</p>`, true},
+		{`<p>Hi {{ nick | default: "there" }}</p>`, false},
+		{`{% if nick %}<p>Hi {{ nick }}</p>{% else %}<p>Hi</p>{% endif %}`, false},
+		{`<p>Hi {{ first_name }}</p>`, false},
+		{`<p>{{ address.city }}</p>`, true},
+	} {
+		ws := workspaceWith(t, page(tc.body))
+		os.WriteFile(filepath.Join(ws.Dir, "profile.schema.json"), []byte(schemaJSON), 0o644)
+		ws, _ = workspace.Open(ws.Dir, now)
+		res := check.Workspace(context.Background(), ws, nil, check.Options{})
+		got := false
+		for _, d := range res.Diagnostics {
+			got = got || d.Rule == "missing-fallback" && strings.Contains(d.Message, "profile.schema.json")
+		}
+		if got != tc.want {
+			t.Errorf("%s: reported=%v, want %v: %v", tc.body, got, tc.want, res.Diagnostics)
+		}
+	}
+}
