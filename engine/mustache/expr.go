@@ -10,14 +10,10 @@ import (
 // value parses the content of a variable tag: a Mustache name, or in Handlebars a name,
 // literal or helper call.
 func (p *parser) value(t *token) (tree.Expr, error) {
-	off := t.textOff
-	if off == 0 {
-		off = t.off
-	}
 	if p.hbs {
-		return p.expr(t.text, off)
+		return p.expr(t.text, t.textOff)
 	}
-	return p.path(t.text, off)
+	return p.path(t.text, t.textOff)
 }
 
 // path parses a name: ".", "a.b.c", and in Handlebars "this", "this.x", "../x", "@index".

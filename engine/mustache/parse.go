@@ -2,18 +2,36 @@ package mustache
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/mailmold/mailmold/engine/diag"
 	"github.com/mailmold/mailmold/engine/tree"
 )
 
-// Parse parses a Mustache template.
-func Parse(name, src string) (*tree.Template, error) { return parse(name, src, false) }
+// Options configure ParseWith.
+type Options struct {
+	// Partial returns the file name and source of the partial called name. Template
+	// inheritance ({{<parent}}…{{/parent}}) expands the parent at parse time through it;
+	// without it a parent tag is an error. Return an empty source for a parent that should
+	// render as nothing (the Mustache spec's missing partial).
+	Partial func(name string) (file, src string, err error)
+}
+
+// Parse parses a Mustache template. Template inheritance needs ParseWith and a partial
+// loader; everything else in the Mustache spec parses here.
+func Parse(name, src string) (*tree.Template, error) { return ParseWith(name, src, Options{}) }
+
+// ParseWith parses a Mustache template, expanding {{<parent}} tags with opt.Partial.
+func ParseWith(name, src string, opt Options) (*tree.Template, error) {
+	p := newParser(name, src, false)
+	p.opt = opt
+	return p.template()
+}
 
 // ParseHandlebars parses a Handlebars template.
-func ParseHandlebars(name, src string) (*tree.Template, error) { return parse(name, src, true) }
+func ParseHandlebars(name, src string) (*tree.Template, error) {
+	return newParser(name, src, true).template()
+}
 
 type parser struct {
 	name  string
@@ -22,11 +40,25 @@ type parser struct {
 	toks  []token
 	i     int
 	hbs   bool
+	opt   Options
+	// inheritance: the block overrides in force, the nesting depth of parent expansions,
+	// the expansions left in this parse, and for an expanded parent the position of the
+	// {{<parent}} tag in the user's file, which its nodes take
+	overrides map[string]*override
+	depth     int
+	budget    *int
+	skip      int // inside content that is never rendered: parents are not expanded
+	fixed     *tree.Pos
 }
 
-func parse(name, src string, hbs bool) (*tree.Template, error) {
-	p := &parser{name: name, src: src, lines: diag.NewLines(src), hbs: hbs}
-	toks, lerr := lex(src, hbs)
+func newParser(name, src string, hbs bool) *parser {
+	budget := maxExpansions
+	return &parser{name: name, src: src, lines: diag.NewLines(src), hbs: hbs, budget: &budget}
+}
+
+// template lexes and parses the whole source.
+func (p *parser) template() (*tree.Template, error) {
+	toks, lerr := lex(p.src, p.hbs)
 	if lerr != nil {
 		return nil, p.errAt(lerr.off, lerr.msg, "")
 	}
@@ -36,29 +68,26 @@ func parse(name, src string, hbs bool) (*tree.Template, error) {
 		return nil, err
 	}
 	if end != nil {
-		return nil, p.errAt(end.off, fmt.Sprintf("'{{%s%s}}' closes nothing", closeMark(end), end.text), "there is no open section with that name")
+		if end.kind == kElse {
+			return nil, p.errAt(end.off, "'{{else}}' outside a block", "else belongs inside if, unless, each, with, segment and live blocks")
+		}
+		return nil, p.errAt(end.off, fmt.Sprintf("'{{/%s}}' closes nothing", end.text), "there is no open section with that name")
 	}
-	return &tree.Template{Name: name, Source: src, Body: body}, nil
-}
-
-func lastText(nodes []tree.Node) (*tree.Text, bool) {
-	if len(nodes) == 0 {
-		return nil, false
-	}
-	t, ok := nodes[len(nodes)-1].(*tree.Text)
-	return t, ok
-}
-
-func closeMark(t *token) string {
-	if t.kind == kElse {
-		return ""
-	}
-	return "/"
+	return &tree.Template{Name: p.name, Source: p.src, Body: body}, nil
 }
 
 func (p *parser) pos(off int) tree.Pos {
+	if p.fixed != nil {
+		return *p.fixed
+	}
 	l, c := p.lines.At(off)
 	return tree.Pos{Offset: off, Line: l, Col: c}
+}
+
+// line is the 1-based line of offset off.
+func (p *parser) line(off int) int {
+	l, _ := p.lines.At(off)
+	return l
 }
 
 func (p *parser) errAt(off int, msg, hint string) error {
@@ -72,67 +101,86 @@ func (p *parser) body() ([]tree.Node, *token, error) {
 	for p.i < len(p.toks) {
 		t := &p.toks[p.i]
 		p.i++
+		var n tree.Node
+		var err error
 		switch t.kind {
 		case kText:
 			if t.text == "" {
 				continue
 			}
 			if last, ok := lastText(nodes); ok {
-				last.Text += t.text // lines of one run of text make one node
+				last.Text += t.text // the lines of one run of text make one node
 				continue
 			}
-			nodes = append(nodes, &tree.Text{Pos: p.pos(t.off), Text: t.text})
+			n = &tree.Text{Pos: p.pos(t.off), Text: t.text}
 		case kComment, kDelims:
+			continue
 		case kClose, kElse:
 			return nodes, t, nil
+		case kRawText:
+			return nil, nil, p.errAt(t.off, "internal error: raw text outside a live block", "")
 		case kVar, kRaw:
-			x, err := p.value(t)
-			if err != nil {
-				return nil, nil, err
+			var x tree.Expr
+			if x, err = p.value(t); err == nil {
+				n = &tree.Output{Pos: p.pos(t.off), Expr: x, Raw: t.kind == kRaw}
 			}
-			nodes = append(nodes, &tree.Output{Pos: p.pos(t.off), Expr: x, Raw: t.kind == kRaw})
 		case kPartial:
-			n, err := p.partial(t)
-			if err != nil {
-				return nil, nil, err
-			}
-			nodes = append(nodes, n)
+			n, err = p.partial(t)
 		case kSection, kInverted:
-			n, err := p.section(t)
-			if err != nil {
-				return nil, nil, err
-			}
-			nodes = append(nodes, n)
-		case kParent, kBlock:
-			return nil, nil, p.errAt(t.off, "template inheritance ({{<parent}} and {{$block}}) is not supported", "use partials")
+			n, err = p.section(t)
+		case kParent:
+			n, err = p.parent(t)
+		case kBlock:
+			n, err = p.block(t)
 		}
+		if err != nil {
+			return nil, nil, err
+		}
+		nodes = append(nodes, n)
 	}
 	return nodes, nil, nil
 }
 
+func lastText(nodes []tree.Node) (*tree.Text, bool) {
+	if len(nodes) == 0 {
+		return nil, false
+	}
+	t, ok := nodes[len(nodes)-1].(*tree.Text)
+	return t, ok
+}
+
+// partial parses {{> name}}, and {{>*name}} whose name is looked up at render time.
 func (p *parser) partial(t *token) (tree.Node, error) {
-	name := strings.TrimSpace(t.text)
+	name := t.text
 	if name == "" {
 		return nil, p.errAt(t.off, "a partial tag needs a name: {{> name}}", "")
 	}
 	inc := &tree.Include{Pos: p.pos(t.off), Indent: t.indent}
 	if strings.HasPrefix(name, "*") {
-		x, err := p.path(strings.TrimSpace(name[1:]), t.off)
+		off := t.textOff + 1
+		rest := name[1:]
+		trimmed := strings.TrimSpace(rest)
+		x, err := p.path(trimmed, off+strings.Index(rest, trimmed))
 		if err != nil {
 			return nil, err
 		}
 		inc.Name, inc.Dynamic = x, true
-	} else {
-		if p.hbs {
-			name = strings.Fields(name)[0]
-		}
-		inc.Name = &tree.Literal{Pos: p.pos(t.off), Value: strings.Trim(name, `"'`)}
+		return inc, nil
 	}
+	if p.hbs {
+		f := strings.Fields(name)
+		if len(f) > 1 {
+			return nil, p.errAt(t.textOff+len(f[0]), "partial arguments and hash parameters are not supported", "write {{> "+f[0]+"}} and set the values before it")
+		}
+		name = strings.Trim(f[0], `"'`)
+	}
+	inc.Name = &tree.Literal{Pos: p.pos(t.textOff), Value: name}
 	return inc, nil
 }
 
-// block parses a section body up to its close tag, checking the name.
-func (p *parser) block(open *token, name string) ([]tree.Node, *token, error) {
+// until parses a body up to its close tag or else, failing at the open tag when the input
+// ends first.
+func (p *parser) until(open *token, name string) ([]tree.Node, *token, error) {
 	body, end, err := p.body()
 	if err != nil {
 		return nil, nil, err
@@ -143,12 +191,13 @@ func (p *parser) block(open *token, name string) ([]tree.Node, *token, error) {
 	return body, end, nil
 }
 
+// checkClose checks that end is the close tag of the section open called name.
 func (p *parser) checkClose(open, end *token, name string) error {
 	if end.kind != kClose {
 		return p.errAt(end.off, "'{{else}}' is only valid inside if, unless, each, with, segment and live blocks", "")
 	}
-	if strings.TrimSpace(end.text) != name {
-		return p.errAt(end.off, fmt.Sprintf("'{{/%s}}' closes section '%s' opened on line %d", end.text, name, p.pos(open.off).Line),
+	if end.text != name {
+		return p.errAt(end.off, fmt.Sprintf("'{{/%s}}' closes section '%s' opened on line %d", end.text, name, p.line(open.off)),
 			fmt.Sprintf("close it with {{/%s}}", name))
 	}
 	return nil
@@ -164,25 +213,29 @@ func (p *parser) section(t *token) (tree.Node, error) {
 	if p.hbs && t.kind == kSection {
 		switch words[0] {
 		case "if", "unless", "each", "with", "segment", "live":
-			return p.helperBlock(t, words[0], strings.TrimSpace(t.text[len(words[0]):]))
+			return p.helperBlock(t, words[0])
 		}
 	}
 	name := t.text
-	x, err := p.value(&token{kind: kVar, text: name, off: t.textOff, textOff: t.textOff})
+	x, err := p.value(t)
 	if err != nil {
 		return nil, err
 	}
-	body, end, err := p.block(t, name)
+	if p.hbs {
+		name = words[0]
+	}
+	body, end, err := p.until(t, name)
 	if err != nil {
 		return nil, err
 	}
 	if err := p.checkClose(t, end, name); err != nil {
 		return nil, err
 	}
+	pos := p.pos(t.off)
 	if p.hbs && t.kind == kInverted {
-		return &tree.If{Pos: p.pos(t.off), Tag: "inverted", Branches: []*tree.Branch{{Pos: p.pos(t.off), Tag: "inverted", Cond: truthy(x, true), Body: body}}}, nil
+		return &tree.If{Pos: pos, Tag: "inverted", Branches: []*tree.Branch{{Pos: pos, Tag: "inverted", Cond: truthy(x, true), Body: body}}}, nil
 	}
-	return &tree.Section{Pos: p.pos(t.off), Expr: x, Inverted: t.kind == kInverted, Body: body, RawBody: p.src[t.end:end.off]}, nil
+	return &tree.Section{Pos: pos, Expr: x, Inverted: t.kind == kInverted, Body: body, RawBody: p.src[t.end:end.off]}, nil
 }
 
 // truthy wraps a Handlebars condition with Handlebars truthiness (0, "" and [] are false);
@@ -193,152 +246,4 @@ func truthy(x tree.Expr, negate bool) tree.Expr {
 		name = "falsy"
 	}
 	return &tree.Filtered{Pos: x.Position(), X: x, Filters: []*tree.Filter{{Pos: x.Position(), Name: name}}}
-}
-
-// helperBlock parses the Handlebars block helpers with their else chains.
-func (p *parser) helperBlock(t *token, helper, args string) (tree.Node, error) {
-	pos := p.pos(t.off)
-	argOff := t.textOff + len(helper)
-	switch helper {
-	case "if", "unless":
-		n := &tree.If{Pos: pos, Tag: helper}
-		cond, err := p.expr(args, argOff)
-		if err != nil {
-			return nil, err
-		}
-		cur, curTag, curPos := truthy(cond, helper == "unless"), helper, pos
-		for {
-			body, end, err := p.block(t, helper)
-			if err != nil {
-				return nil, err
-			}
-			n.Branches = append(n.Branches, &tree.Branch{Pos: curPos, Tag: curTag, Cond: cur, Body: body})
-			if end.kind == kClose {
-				return n, p.checkClose(t, end, helper)
-			}
-			curPos = p.pos(end.off)
-			rest := strings.TrimSpace(end.text)
-			switch {
-			case rest == "":
-				cur, curTag = nil, "else"
-			case strings.HasPrefix(rest, "if "):
-				c, err := p.expr(rest[3:], end.off)
-				if err != nil {
-					return nil, err
-				}
-				cur, curTag = truthy(c, false), "else if"
-			default:
-				return nil, p.errAt(end.off, "unexpected '{{else "+rest+"}}' in an if block", "write {{else}} or {{else if condition}}")
-			}
-		}
-	case "each", "with":
-		x, err := p.expr(args, argOff)
-		if err != nil {
-			return nil, err
-		}
-		body, end, err := p.block(t, helper)
-		if err != nil {
-			return nil, err
-		}
-		var els *tree.Branch
-		if end.kind == kElse {
-			ebody, eend, err := p.block(t, helper)
-			if err != nil {
-				return nil, err
-			}
-			els = &tree.Branch{Pos: p.pos(end.off), Tag: "else", Body: ebody}
-			end = eend
-		}
-		if err := p.checkClose(t, end, helper); err != nil {
-			return nil, err
-		}
-		if helper == "with" {
-			return &tree.With{Pos: pos, Expr: x, Body: body, Else: els}, nil
-		}
-		return &tree.For{Pos: pos, Tag: "each", Iter: x, Body: body, Else: els}, nil
-	case "segment":
-		n := &tree.Segment{Pos: pos}
-		names, err := segmentNames(args)
-		if err != nil {
-			return nil, p.errAt(argOff, err.Error(), `write {{#segment "high_value"}}`)
-		}
-		curPos := pos
-		for {
-			body, end, err := p.block(t, helper)
-			if err != nil {
-				return nil, err
-			}
-			if names == nil {
-				n.Else = &tree.Branch{Pos: curPos, Tag: "else", Body: body}
-			} else {
-				np := make([]tree.Pos, len(names))
-				for i := range np {
-					np[i] = curPos
-				}
-				n.Branches = append(n.Branches, &tree.SegmentBranch{Pos: curPos, Names: names, NamePos: np, Body: body})
-			}
-			if end.kind == kClose {
-				return n, p.checkClose(t, end, helper)
-			}
-			if n.Else != nil {
-				return nil, p.errAt(end.off, "nothing may follow the {{else}} of a segment block", "")
-			}
-			curPos = p.pos(end.off)
-			rest := strings.TrimSpace(end.text)
-			switch {
-			case rest == "":
-				names = nil
-			case strings.HasPrefix(rest, "segment "):
-				if names, err = segmentNames(rest[len("segment "):]); err != nil {
-					return nil, p.errAt(end.off, err.Error(), "")
-				}
-			default:
-				return nil, p.errAt(end.off, "unexpected '{{else "+rest+"}}' in a segment block", `write {{else segment "name"}} or {{else}}`)
-			}
-		}
-	case "live":
-		src := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(args), "src="))
-		s, err := strconv.Unquote(src)
-		if err != nil {
-			return nil, p.errAt(argOff, "a live block needs a quoted URL: {{#live \"https://…\"}}", "")
-		}
-		// the live template is amp-mustache source: take it raw up to {{else}}
-		start := t.end
-		j := strings.Index(p.src[start:], "{{else}}")
-		k := strings.Index(p.src[start:], "{{/live}}")
-		if j < 0 || k < 0 || k < j {
-			return nil, p.errAt(t.off, "a live block needs {{else}} and then the static fallback before {{/live}}", "")
-		}
-		// skip the tokens of the raw part
-		for p.i < len(p.toks) && p.toks[p.i].off < start+j {
-			p.i++
-		}
-		if p.i < len(p.toks) && p.toks[p.i].kind == kElse {
-			p.i++
-		}
-		fb, end, err := p.block(t, helper)
-		if err != nil {
-			return nil, err
-		}
-		if err := p.checkClose(t, end, helper); err != nil {
-			return nil, err
-		}
-		return &tree.Live{Pos: pos, Src: &tree.Literal{Pos: pos, Value: s}, Template: p.src[start : start+j], Fallback: fb}, nil
-	}
-	return nil, p.errAt(t.off, "unknown block helper "+helper, "")
-}
-
-func segmentNames(args string) ([]string, error) {
-	var names []string
-	for _, f := range strings.Fields(args) {
-		n := strings.Trim(f, `"',`)
-		if n == "" {
-			continue
-		}
-		names = append(names, n)
-	}
-	if len(names) == 0 {
-		return nil, fmt.Errorf("a segment block needs a segment name")
-	}
-	return names, nil
 }
