@@ -68,10 +68,11 @@ var helpers = map[string]int{"eq": 2, "ne": 2, "gt": 2, "lt": 2, "gte": 2, "lte"
 var compareOps = map[string]string{"eq": "==", "ne": "!=", "gt": ">", "lt": "<", "gte": ">=", "lte": "<="}
 
 type word struct {
-	text string
-	off  int
-	sub  []word // a parenthesised subexpression
-	str  bool   // a quoted string
+	text  string
+	off   int
+	sub   []word // a parenthesised subexpression
+	paren bool   // sub is set (it may be empty)
+	str   bool   // a quoted string
 }
 
 // words splits a Handlebars expression into words, strings and (subexpressions).
@@ -92,14 +93,21 @@ func splitWords(s string, base int) ([]word, int, string) {
 			i += j + 2
 		case c == '(':
 			depth, j := 0, i
+		scan:
 			for ; j < len(s); j++ {
-				if s[j] == '(' {
+				switch s[j] {
+				case '(':
 					depth++
-				} else if s[j] == ')' {
-					depth--
-					if depth == 0 {
-						break
+				case ')':
+					if depth--; depth == 0 {
+						break scan
 					}
+				case '"', '\'':
+					k := strings.IndexByte(s[j+1:], s[j])
+					if k < 0 {
+						return nil, base + j, "unclosed string"
+					}
+					j += k + 1
 				}
 			}
 			if j >= len(s) {
@@ -109,7 +117,7 @@ func splitWords(s string, base int) ([]word, int, string) {
 			if emsg != "" {
 				return nil, eoff, emsg
 			}
-			out = append(out, word{off: base + i, sub: sub})
+			out = append(out, word{off: base + i, sub: sub, paren: true})
 			i = j + 1
 		case c == ')':
 			return nil, base + i, "unexpected ')'"
@@ -139,7 +147,7 @@ func (p *parser) expr(s string, off int) (tree.Expr, error) {
 
 func (p *parser) call(ws []word) (tree.Expr, error) {
 	h := ws[0]
-	if n, ok := helpers[h.text]; ok && !h.str && h.sub == nil {
+	if n, ok := helpers[h.text]; ok && !h.str && !h.paren {
 		args := ws[1:]
 		if n >= 0 && len(args) != n {
 			return nil, p.errAt(h.off, h.text+" takes "+strconv.Itoa(n)+" argument(s), got "+strconv.Itoa(len(args)), "")
@@ -179,7 +187,7 @@ func (p *parser) call(ws []word) (tree.Expr, error) {
 func (p *parser) atom(w word) (tree.Expr, error) {
 	pos := p.pos(w.off)
 	switch {
-	case w.sub != nil:
+	case w.paren:
 		if len(w.sub) == 0 {
 			return nil, p.errAt(w.off, "empty subexpression", "")
 		}

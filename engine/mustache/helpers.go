@@ -135,7 +135,7 @@ func (p *parser) segmentNames(args string, off, tagOff int) ([]string, []tree.Po
 	var names []string
 	var pos []tree.Pos
 	for _, w := range ws {
-		if w.sub != nil {
+		if w.paren {
 			return nil, nil, p.errAt(w.off, "segment names are plain names, not expressions", `write {{#segment "high_value"}}`)
 		}
 		for _, n := range strings.Split(w.text, ",") {

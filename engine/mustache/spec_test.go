@@ -20,7 +20,7 @@ import (
 	"github.com/mailmold/mailmold/engine/value"
 )
 
-var update = flag.Bool("update", false, "rewrite the known-failures list")
+var update = flag.Bool("update", false, "rewrite golden files and the known-failures list")
 
 type specCase struct {
 	Name     string            `json:"name"`
