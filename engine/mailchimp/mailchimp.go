@@ -1,11 +1,11 @@
 // Package mailchimp parses Mailchimp merge tags (for teams migrating to mailmold) into the
-// shared engine/tree: *|FNAME|*, *|IF:FIELD|*, *|IF:FIELD = 'value'|*, *|ELSEIF:…|*,
-// *|ELSE:|*, *|END:IF|*, *|IFNOT:…|* and *|UNSUB|*.
+// shared engine/tree: *|FNAME|*, *|HTML:FIELD|* (unescaped), *|IF:FIELD|*,
+// *|IF:FIELD = 'value'|* (and != > < >= <=), *|ELSEIF:…|*, *|ELSE:|*, *|END:IF|*,
+// *|IFNOT:…|* and *|UNSUB|*. Any other merge tag with a colon is an error with its position.
 package mailchimp
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/mailmold/mailmold/engine/diag"
@@ -13,13 +13,24 @@ import (
 )
 
 // fieldNames maps Mailchimp's standard merge fields to profile fields; any other tag is the
-// lower-cased field name.
+// lower-cased field name (*|TIER|* reads tier).
 var fieldNames = map[string]string{"FNAME": "first_name", "LNAME": "last_name", "EMAIL": "email", "UNSUB": "unsubscribe_url",
 	"PHONE": "phone", "ADDRESS": "address", "BIRTHDAY": "birthday", "COMPANY": "company"}
 
+// FieldName returns the profile field a merge tag name reads: FNAME is first_name, LNAME
+// last_name, EMAIL email, UNSUB unsubscribe_url; any other name is lower-cased.
+func FieldName(tag string) string {
+	if f, ok := fieldNames[strings.ToUpper(tag)]; ok {
+		return f
+	}
+	return strings.ToLower(tag)
+}
+
+// tag is one merge tag: text is what stands between *| and |*, at textOff.
 type tag struct {
-	text     string // between *| and |*
+	text     string
 	off, end int
+	textOff  int
 }
 
 // Parse parses a template with Mailchimp merge tags.
@@ -63,7 +74,22 @@ func (p *parser) next() (*tag, error) {
 	if j < 0 {
 		return nil, p.errAt(start, "unclosed merge tag '*|': no matching '|*'", "")
 	}
-	return &tag{text: strings.TrimSpace(p.src[start+2 : start+2+j]), off: start, end: start + 2 + j + 2}, nil
+	inner := p.src[start+2 : start+2+j]
+	text := strings.TrimSpace(inner)
+	return &tag{text: text, off: start, end: start + 2 + j + 2, textOff: start + 2 + strings.Index(inner, text)}, nil
+}
+
+// keyword splits a tag into its upper-cased keyword before the first colon and the rest
+// with its offset; ok is false for a tag without a colon.
+func keyword(t *tag) (kw, rest string, restOff int, ok bool) {
+	i := strings.IndexByte(t.text, ':')
+	if i < 0 {
+		if strings.EqualFold(t.text, "ELSE") {
+			return "ELSE", "", t.textOff + len(t.text), true // *|ELSE|* without its colon
+		}
+		return "", "", 0, false
+	}
+	return strings.ToUpper(t.text[:i]), t.text[i+1:], t.textOff + i + 1, true
 }
 
 // body parses until ELSEIF/ELSE/END:IF (returned) or the end of input.
@@ -89,21 +115,36 @@ func (p *parser) body(depth int, open *tag) ([]tree.Node, *tag, error) {
 			return nodes, nil, nil
 		}
 		p.pos = t.end
-		up := strings.ToUpper(t.text)
+		kw, rest, restOff, hasColon := keyword(t)
 		switch {
-		case strings.HasPrefix(up, "IF:") || strings.HasPrefix(up, "IFNOT:"):
+		case !hasColon:
+			if !validField(t.text) {
+				return nil, nil, p.errAt(t.off, fmt.Sprintf("unknown merge tag *|%s|*", t.text), "merge tags are field names like *|FNAME|* or conditions like *|IF:FNAME|*")
+			}
+			nodes = append(nodes, &tree.Output{Pos: p.at(t.off), Expr: field(t.text, p.at(t.textOff))})
+		case kw == "IF" || kw == "IFNOT":
 			n, err := p.ifBlock(t, depth)
 			if err != nil {
 				return nil, nil, err
 			}
 			nodes = append(nodes, n)
-		case strings.HasPrefix(up, "ELSEIF:") || up == "ELSE:" || up == "ELSE" || up == "END:IF":
-			return nodes, t, nil
-		default:
-			if !validField(t.text) {
-				return nil, nil, p.errAt(t.off, fmt.Sprintf("unknown merge tag *|%s|*", t.text), "merge tags are field names like *|FNAME|* or conditions like *|IF:FNAME|*")
+		case kw == "ELSEIF" || kw == "ELSE" || kw == "END":
+			if kw == "END" && !strings.EqualFold(strings.TrimSpace(rest), "IF") {
+				return nil, nil, p.errAt(restOff, fmt.Sprintf("unknown merge tag *|%s|*", t.text), "conditions end with *|END:IF|*")
 			}
-			nodes = append(nodes, &tree.Output{Pos: p.at(t.off), Expr: field(t.text, p.at(t.off))})
+			if kw == "ELSE" && strings.TrimSpace(rest) != "" {
+				return nil, nil, p.errAt(restOff, "*|ELSE:|* takes no condition", "write *|ELSEIF:"+strings.TrimSpace(rest)+"|* for another condition")
+			}
+			return nodes, t, nil
+		case kw == "HTML":
+			name := strings.TrimSpace(rest)
+			if !validField(name) {
+				return nil, nil, p.errAt(restOff, fmt.Sprintf("invalid field %q in *|%s|*", name, t.text), "write *|HTML:FIELD|*")
+			}
+			nodes = append(nodes, &tree.Output{Pos: p.at(t.off), Expr: field(name, p.at(restOff)), Raw: true})
+		default:
+			return nil, nil, p.errAt(t.off, fmt.Sprintf("unsupported merge tag *|%s|*", t.text),
+				"mailmold reads field tags (*|FNAME|*, *|HTML:FIELD|*) and conditions (*|IF:…|*, *|IFNOT:…|*, *|ELSEIF:…|*, *|ELSE:|*, *|END:IF|*)")
 		}
 	}
 }
@@ -121,43 +162,10 @@ func validField(s string) bool {
 }
 
 func field(name string, pos tree.Pos) *tree.Var {
-	f, ok := fieldNames[strings.ToUpper(name)]
-	if !ok {
-		f = strings.ToLower(name)
-	}
-	return &tree.Var{Pos: pos, Root: f}
+	return &tree.Var{Pos: pos, Root: FieldName(name)}
 }
 
-// cond parses "FIELD", "FIELD = 'value'" and the other comparisons.
-func (p *parser) cond(s string, t *tag) (tree.Expr, error) {
-	pos := p.at(t.off)
-	for _, op := range []string{"!=", ">=", "<=", "=", ">", "<"} {
-		if i := strings.Index(s, op); i >= 0 {
-			name := strings.TrimSpace(s[:i])
-			lit := strings.TrimSpace(s[i+len(op):])
-			if !validField(name) {
-				return nil, p.errAt(t.off, fmt.Sprintf("invalid field %q in *|%s|*", name, t.text), "")
-			}
-			var v any = strings.Trim(lit, `'"`)
-			if n, err := strconv.Atoi(lit); err == nil {
-				v = n
-			}
-			o := op
-			if o == "=" {
-				o = "=="
-			}
-			return &tree.Binary{Pos: pos, Op: o, L: field(name, pos), R: &tree.Literal{Pos: pos, Value: v}}, nil
-		}
-	}
-	name := strings.TrimSpace(s)
-	if !validField(name) {
-		return nil, p.errAt(t.off, fmt.Sprintf("invalid condition *|%s|*", t.text), "write *|IF:FNAME|* or *|IF:FIELD = 'value'|*")
-	}
-	// a field counts when it is present and not empty
-	return &tree.Binary{Pos: pos, Op: "!=", L: &tree.Filtered{Pos: pos, X: field(name, pos), Filters: []*tree.Filter{{Pos: pos, Name: "default", Args: []tree.Expr{&tree.Literal{Value: ""}}}}},
-		R: &tree.Literal{Pos: pos, Value: ""}}, nil
-}
-
+// ifBlock parses *|IF:…|* or *|IFNOT:…|* through its ELSEIF and ELSE branches to *|END:IF|*.
 func (p *parser) ifBlock(t *tag, depth int) (tree.Node, error) {
 	if depth > 50 {
 		return nil, p.errAt(t.off, "conditions nest too deep", "")
@@ -165,22 +173,16 @@ func (p *parser) ifBlock(t *tag, depth int) (tree.Node, error) {
 	n := &tree.If{Pos: p.at(t.off), Tag: "if"}
 	cur := t
 	for {
-		up := strings.ToUpper(cur.text)
+		kw, rest, restOff, _ := keyword(cur)
 		var c tree.Expr
-		var err error
-		switch {
-		case strings.HasPrefix(up, "IFNOT:"):
-			c, err = p.cond(cur.text[len("IFNOT:"):], cur)
-			if err == nil {
+		if kw != "ELSE" {
+			var err error
+			if c, err = p.cond(rest, restOff, cur); err != nil {
+				return nil, err
+			}
+			if kw == "IFNOT" {
 				c = &tree.Not{Pos: p.at(cur.off), X: c}
 			}
-		case strings.HasPrefix(up, "IF:"):
-			c, err = p.cond(cur.text[len("IF:"):], cur)
-		case strings.HasPrefix(up, "ELSEIF:"):
-			c, err = p.cond(cur.text[len("ELSEIF:"):], cur)
-		}
-		if err != nil {
-			return nil, err
 		}
 		body, end, err := p.body(depth+1, t)
 		if err != nil {
@@ -193,7 +195,7 @@ func (p *parser) ifBlock(t *tag, depth int) (tree.Node, error) {
 			tagName = "elsif"
 		}
 		n.Branches = append(n.Branches, &tree.Branch{Pos: p.at(cur.off), Tag: tagName, Cond: c, Body: body})
-		if strings.ToUpper(end.text) == "END:IF" {
+		if ekw, _, _, _ := keyword(end); ekw == "END" {
 			return n, nil
 		}
 		if c == nil {

@@ -268,18 +268,13 @@ func (l *lexer) delims(t token, body string) stateFn {
 // token: its {{ }} belong to amp-mustache and are not parsed.
 func lexLiveRaw(l *lexer) stateFn {
 	open := l.toks[len(l.toks)-1].off
-	for i := l.pos; ; {
+	for i := l.pos; ; i += 2 {
 		j := strings.Index(l.src[i:], "{{")
 		if j < 0 {
 			return l.fail(open, "a live block needs {{else}} and then the static fallback before {{/live}}")
 		}
 		i += j
-		k := strings.Index(l.src[i+2:], "}}")
-		if k < 0 {
-			return l.fail(open, "a live block needs {{else}} and then the static fallback before {{/live}}")
-		}
-		inner, _, _ := trimTilde(l.src[i+2 : i+2+k])
-		switch strings.TrimSpace(inner) {
+		switch word := tagWord(l.src[i+2:]); word {
 		case "else":
 			l.toks = append(l.toks, token{kind: kRawText, text: l.src[l.pos:i], off: l.pos, end: i})
 			l.pos = i
@@ -287,8 +282,38 @@ func lexLiveRaw(l *lexer) stateFn {
 		case "/live":
 			return l.fail(open, "a live block needs {{else}} and then the static fallback before {{/live}}")
 		}
-		i += 2
 	}
+}
+
+// tagWord returns "else" or "/live" when s (the text after a {{) starts with that tag's
+// content and its }}, allowing ~ markers and spaces, and "" otherwise. It looks no further
+// than the tag, so scanning a live block stays linear.
+func tagWord(s string) string {
+	i := 0
+	skip := func() {
+		for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+			i++
+		}
+	}
+	if i < len(s) && s[i] == '~' {
+		i++
+	}
+	skip()
+	for _, w := range []string{"else", "/live"} {
+		if !strings.HasPrefix(s[i:], w) {
+			continue
+		}
+		i += len(w)
+		skip()
+		if i < len(s) && s[i] == '~' {
+			i++
+		}
+		if strings.HasPrefix(s[i:], "}}") {
+			return w
+		}
+		return ""
+	}
+	return ""
 }
 
 // trimTilde removes Handlebars' ~ whitespace-control markers from a tag's content.
