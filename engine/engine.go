@@ -122,6 +122,12 @@ func Compile(name, src string, opt Options) (*Template, error) {
 		return nil, &diag.Error{File: name, Line: fm.Dialect.Line, Col: fm.Dialect.Col, Source: src, Rule: "front-matter",
 			Msg: fmt.Sprintf("unknown dialect %q", t.Dialect), Hint: "use liquid, mustache, handlebars or mailchimp"}
 	}
+	if t.Dialect == "mustache" {
+		// Mustache template inheritance ({{<parent}}) reads parents through the partials
+		parse = func(n, s string) (*tree.Template, error) {
+			return mustache.ParseWith(n, s, mustache.Options{Partial: opt.Partial})
+		}
+	}
 	bodyLine := strings.Count(src[:bodyOff], "\n")
 	padded := strings.Repeat("\n", bodyLine) + body
 	tr, err := parse(name, padded)
