@@ -1,211 +1,114 @@
 package filters
 
 import (
-	"sort"
 	"strings"
 
 	"github.com/mailmold/mailmold/engine/value"
 )
 
+// The array filters. Except first, last, size and slice they read their input through items
+// (nested lists flattened, a single value as a one-item list).
 func init() {
 	register("size", 0, 0, func(_ *Env, in any, _ []any, _ map[string]any) (any, error) {
 		return value.Size(in), nil
-	}, Example{[]any{1, 2}, nil, 2}, Example{"héllo", nil, 5})
+	}, Example{In: []any{"a", "b", "c"}, Want: 3}, Example{In: "héllo", Want: 5},
+		Example{In: map[string]any{"a": 1, "b": 2}, Want: 2}, Example{In: nil, Want: 0},
+		Example{In: []any{}, Want: 0}, Example{In: []any{1}, Args: []any{"foo"}, Err: true})
 	register("first", 0, 0, func(_ *Env, in any, _ []any, _ map[string]any) (any, error) {
 		return firstLast(in, true), nil
-	}, Example{[]any{1, 2}, nil, 1})
+	}, Example{In: []any{"a", "b"}, Want: "a"}, Example{In: []any{}, Want: nil},
+		Example{In: map[string]any{"b": 1, "c": 2}, Want: []any{"b", 1}}, Example{In: "hello", Want: nil},
+		Example{In: 12, Want: nil}, Example{In: value.Range{From: 1, To: 3}, Want: 1})
 	register("last", 0, 0, func(_ *Env, in any, _ []any, _ map[string]any) (any, error) {
 		return firstLast(in, false), nil
-	}, Example{[]any{1, 2}, nil, 2})
-	register("join", 0, 1, func(_ *Env, in any, a []any, _ map[string]any) (any, error) {
-		sep := " "
-		if len(a) > 0 {
-			sep = str(a[0])
-		}
-		list, ok := in.([]any)
-		if !ok {
-			if r, isRange := in.(value.Range); isRange {
-				list = r.Slice()
-			} else {
-				return str(in), nil
-			}
-		}
-		parts := make([]string, len(list))
-		for i, v := range list {
-			parts[i] = str(v)
-		}
-		return strings.Join(parts, sep), nil
-	}, Example{[]any{"a", "b"}, []any{"-"}, "a-b"})
+	}, Example{In: []any{"a", "b"}, Want: "b"}, Example{In: []any{"a", map[string]any{}}, Want: map[string]any{}},
+		Example{In: map[string]any{"b": 1}, Want: nil}, Example{In: "hello", Want: nil},
+		Example{In: nil, Want: nil}, Example{In: value.Range{From: 1, To: 3}, Want: 3})
+	register("join", 0, 1, join,
+		Example{In: []any{"a", "b"}, Args: []any{"#"}, Want: "a#b"}, Example{In: []any{1, 2}, Args: []any{"#"}, Want: "1#2"},
+		Example{In: []any{"a", "b"}, Want: "a b"}, Example{In: []any{"a", "b"}, Args: []any{nil}, Want: "ab"},
+		Example{In: []any{"a", "b"}, Args: []any{5}, Want: "a5b"}, Example{In: "a,b", Args: []any{"#"}, Want: "a,b"},
+		Example{In: 123, Args: []any{"#"}, Want: "123"}, Example{In: value.Range{From: 1, To: 3}, Args: []any{"#"}, Want: "1#2#3"},
+		Example{In: []any{"a", []any{"b", []any{1.5}}, nil}, Args: []any{"-"}, Want: "a-b-1.5-"},
+		Example{In: nil, Args: []any{"#"}, Want: ""}, Example{In: []any{}, Args: []any{"#", 42}, Err: true})
 	register("reverse", 0, 0, func(_ *Env, in any, _ []any, _ map[string]any) (any, error) {
-		list := listOf(in)
+		list := items(in)
 		out := make([]any, len(list))
 		for i, v := range list {
 			out[len(list)-1-i] = v
 		}
 		return out, nil
-	}, Example{[]any{1, 2, 3}, nil, []any{3, 2, 1}})
+	}, Example{In: []any{"b", "a", "B", "A"}, Want: []any{"A", "B", "a", "b"}},
+		Example{In: []any{"a", "b", 1, []any{}, map[string]any{}}, Want: []any{map[string]any{}, 1, "b", "a"}},
+		Example{In: 123, Want: []any{123}}, Example{In: nil, Want: []any{}}, Example{In: []any{}, Args: []any{0}, Err: true})
 	register("concat", 1, 1, func(_ *Env, in any, a []any, _ map[string]any) (any, error) {
 		other, ok := a[0].([]any)
 		if !ok {
-			if r, isRange := a[0].(value.Range); isRange {
-				other = r.Slice()
-			} else {
-				return nil, &ArgError{"concat", "expected an array argument, got " + value.Inspect(a[0])}
-			}
+			return nil, &ArgError{"concat", "expects an array argument, got " + value.Inspect(a[0])}
 		}
-		list := flatten(listOf(in))
-		return append(append([]any{}, list...), other...), nil
-	}, Example{[]any{1}, []any{[]any{2}}, []any{1, 2}})
-	register("compact", 0, 1, func(_ *Env, in any, a []any, _ map[string]any) (any, error) {
-		var out []any
-		for _, v := range listOf(in) {
-			x := v
-			if len(a) > 0 {
-				x, _ = value.Property(v, str(a[0]))
-			}
-			if x != nil {
-				out = append(out, v)
-			}
-		}
-		if out == nil {
-			out = []any{}
-		}
-		return out, nil
-	}, Example{[]any{1, nil, 2}, nil, []any{1, 2}})
-	register("uniq", 0, 1, func(_ *Env, in any, a []any, _ map[string]any) (any, error) {
-		var out []any
-		var keys []any
-	next:
-		for _, v := range listOf(in) {
-			k := v
-			if len(a) > 0 {
-				k, _ = value.Property(v, str(a[0]))
-			}
-			for _, seen := range keys {
-				if value.Equal(seen, k) && sameKind(seen, k) {
-					continue next
-				}
-			}
-			keys = append(keys, k)
-			out = append(out, v)
-		}
-		if out == nil {
-			out = []any{}
-		}
-		return out, nil
-	}, Example{[]any{1, 1, 2}, nil, []any{1, 2}})
-	register("map", 1, 1, func(_ *Env, in any, a []any, _ map[string]any) (any, error) {
-		key := str(a[0])
-		var out []any
-		for _, v := range flatten(listOf(in)) {
-			switch v.(type) {
-			case map[string]any, value.Getter:
-			default:
-				return nil, &ArgError{"map", "cannot read property " + key + " of " + value.Inspect(v)}
-			}
-			p, _ := value.Property(v, key)
-			out = append(out, p)
-		}
-		if out == nil {
-			out = []any{}
-		}
-		return out, nil
-	}, Example{[]any{map[string]any{"a": 1}}, []any{"a"}, []any{1}})
-	register("where", 1, 2, func(_ *Env, in any, a []any, _ map[string]any) (any, error) {
-		return filterItems(in, a, true), nil
-	}, Example{[]any{map[string]any{"a": 1}, map[string]any{"a": 2}}, []any{"a", 2}, []any{map[string]any{"a": 2}}})
-	register("reject", 1, 2, func(_ *Env, in any, a []any, _ map[string]any) (any, error) {
-		return filterItems(in, a, false), nil
-	}, Example{[]any{map[string]any{"a": 1}, map[string]any{"a": 2}}, []any{"a", 2}, []any{map[string]any{"a": 1}}})
-	register("find", 1, 2, func(_ *Env, in any, a []any, _ map[string]any) (any, error) {
-		list := filterItems(in, a, true)
-		if len(list) == 0 {
-			return nil, nil
-		}
-		return list[0], nil
-	}, Example{[]any{map[string]any{"a": 1}, map[string]any{"a": 2}}, []any{"a", 2}, map[string]any{"a": 2}})
-	register("find_index", 1, 2, func(_ *Env, in any, a []any, _ map[string]any) (any, error) {
-		for i, v := range listOf(in) {
-			if matches(v, a) {
-				return i, nil
-			}
-		}
-		return nil, nil
-	}, Example{[]any{map[string]any{"a": 1}, map[string]any{"a": 2}}, []any{"a", 2}, 1})
-	register("has", 1, 2, func(_ *Env, in any, a []any, _ map[string]any) (any, error) {
-		for _, v := range listOf(in) {
-			if matches(v, a) {
-				return true, nil
-			}
-		}
-		return false, nil
-	}, Example{[]any{map[string]any{"a": 1}}, []any{"a", 1}, true})
-	register("sum", 0, 1, func(_ *Env, in any, a []any, _ map[string]any) (any, error) {
-		total := any(0)
-		for _, v := range flatten(listOf(in)) {
-			if len(a) > 0 {
-				v, _ = value.Property(v, str(a[0]))
-			}
-			n := value.ToNumber(v)
-			ti, tInt := total.(int)
-			ni, nInt := n.(int)
-			if tInt && nInt {
-				total = ti + ni
-			} else {
-				total = value.ToFloat(total) + value.ToFloat(n)
-			}
-		}
-		return total, nil
-	}, Example{[]any{1, "2", 3.5}, nil, 6.5})
-	register("sort", 0, 1, sortFilter(false), Example{[]any{"b", "a", "C"}, nil, []any{"C", "a", "b"}})
-	register("sort_natural", 0, 1, sortFilter(true), Example{[]any{"b", "a", "C"}, nil, []any{"a", "b", "C"}})
-	register("slice", 1, 2, slice, Example{"Liquid", []any{-3, 2}, "ui"})
-	register("truthy", 0, 0, func(_ *Env, in any, _ []any, _ map[string]any) (any, error) {
-		return hbsTruthy(in), nil
-	}, Example{0, nil, false}, Example{"x", nil, true}, Example{[]any{}, nil, false})
-	register("falsy", 0, 0, func(_ *Env, in any, _ []any, _ map[string]any) (any, error) {
-		return !hbsTruthy(in), nil
-	}, Example{"", nil, true})
-	register("default", 0, 1, func(_ *Env, in any, a []any, kw map[string]any) (any, error) {
-		allowFalse := value.Truthy(kw["allow_false"])
-		if allowFalse && in == false {
-			return in, nil
-		}
-		if in == nil || in == false || value.IsEmpty(in) {
-			return arg(a, 0), nil
-		}
-		return in, nil
-	}, Example{nil, []any{"there"}, "there"}, Example{"", []any{"x"}, "x"}, Example{0, []any{"x"}, 0})
-}
-
-// hbsTruthy is Handlebars truthiness: nil, false, 0, "" and empty lists are false (used by
-// the Handlebars front-end for if/unless/and/or/not).
-func hbsTruthy(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return x
-	case int:
-		return x != 0
-	case float64:
-		return x != 0
-	case string:
-		return x != ""
-	case value.SafeHTML:
-		return x != ""
-	case []any:
-		return len(x) > 0
-	}
-	return true
-}
-
-func sameKind(a, b any) bool {
-	_, ai := a.(int)
-	_, bi := b.(int)
-	_, as := a.(string)
-	_, bs := b.(string)
-	return ai == bi && as == bs
+		list := items(in)
+		out := make([]any, 0, len(list)+len(other))
+		return append(append(out, list...), other...), nil
+	}, Example{In: []any{"a", "b"}, Args: []any{[]any{"c", "d"}}, Want: []any{"a", "b", "c", "d"}},
+		Example{In: "ab", Args: []any{[]any{"c"}}, Want: []any{"ab", "c"}},
+		Example{In: []any{[]any{"a", "x"}, []any{"b"}}, Args: []any{[]any{[]any{"c"}}}, Want: []any{"a", "x", "b", []any{"c"}}},
+		Example{In: value.Range{From: 1, To: 2}, Args: []any{[]any{5}}, Want: []any{1, 2, 5}},
+		Example{In: nil, Args: []any{[]any{"c"}}, Want: []any{"c"}},
+		Example{In: []any{"a"}, Args: []any{5}, Err: true}, Example{In: []any{"a"}, Args: []any{nil}, Err: true})
+	register("compact", 0, 1, compact,
+		Example{In: []any{"b", "a", nil, "A"}, Want: []any{"b", "a", "A"}}, Example{In: []any{}, Want: []any{}},
+		Example{In: 123, Want: []any{123}}, Example{In: nil, Want: []any{}},
+		Example{In: []any{map[string]any{"t": 1}, map[string]any{"t": nil}, map[string]any{}}, Args: []any{"t"}, Want: []any{map[string]any{"t": 1}}},
+		Example{In: []any{1, 2}, Args: []any{"t"}, Err: true}, Example{In: []any{map[string]any{"t": 1}, nil}, Args: []any{"t"}, Want: nil},
+		Example{In: []any{}, Args: []any{"foo", "bar"}, Err: true})
+	register("uniq", 0, 1, uniq,
+		Example{In: []any{"a", "b", "b", "a"}, Want: []any{"a", "b"}}, Example{In: []any{"a", "b", 1, 1}, Want: []any{"a", "b", 1}},
+		Example{In: []any{1, 1.0, "1"}, Want: []any{1, 1.0, "1"}},
+		Example{In: []any{"a", "b", []any{}, map[string]any{}, map[string]any{}}, Want: []any{"a", "b", map[string]any{}}},
+		Example{In: []any{map[string]any{"t": "foo", "n": 1}, map[string]any{"t": "foo", "n": 2}, map[string]any{"n": 3}, map[string]any{"n": 4}}, Args: []any{"t"},
+			Want: []any{map[string]any{"t": "foo", "n": 1}, map[string]any{"n": 3}}},
+		Example{In: 123, Want: []any{123}}, Example{In: nil, Want: []any{}}, Example{In: nil, Args: []any{"a", "b"}, Err: true})
+	register("map", 1, 1, mapFilter,
+		Example{In: []any{map[string]any{"title": "foo"}, map[string]any{"title": "bar"}}, Args: []any{"title"}, Want: []any{"foo", "bar"}},
+		Example{In: []any{map[string]any{"title": "foo"}, []any{map[string]any{"title": "bar"}, map[string]any{"heading": "baz"}}}, Args: []any{"title"}, Want: []any{"foo", "bar", nil}},
+		Example{In: map[string]any{"title": "foo", "some": "thing"}, Args: []any{"title"}, Want: []any{"foo"}},
+		Example{In: []any{map[string]any{"title": "foo"}}, Args: []any{nil}, Want: []any{nil}},
+		Example{In: []any{"abc", nil, 1.5}, Args: []any{"b"}, Want: []any{"b", nil, nil}},
+		Example{In: []any{map[string]any{"title": "foo"}, 5}, Args: []any{"title"}, Err: true},
+		Example{In: 123, Args: []any{"title"}, Err: true})
+	register("sum", 0, 1, sum,
+		Example{In: []any{1, 2, 3}, Want: 6}, Example{In: []any{-1, "-2", "-3"}, Want: -6}, Example{In: []any{1, []any{2, []any{3}}}, Want: 6},
+		Example{In: []any{}, Want: 0}, Example{In: []any{0.1, 0.2}, Want: 0.3}, Example{In: []any{1, "2.5"}, Want: 3.5},
+		Example{In: []any{map[string]any{"k": "1"}, map[string]any{"k": 2}, map[string]any{"x": 3}}, Args: []any{"k"}, Want: 3},
+		Example{In: []any{map[string]any{"k": 1}}, Want: 0}, Example{In: []any{nil, true, 2.5}, Args: []any{"k"}, Want: 0},
+		Example{In: []any{1, 2, 3}, Args: []any{"k"}, Err: true})
+	register("sort", 0, 1, sortFilter,
+		Example{In: []any{1, 1000, 3, 30}, Want: []any{1, 3, 30, 1000}}, Example{In: []any{"b", "a", "C", "B", "A"}, Want: []any{"A", "B", "C", "a", "b"}},
+		Example{In: []any{2, nil, 1.5}, Want: []any{1.5, 2, nil}}, Example{In: []any{"b", "a"}, Args: []any{nil}, Want: []any{"a", "b"}},
+		Example{In: []any{map[string]any{"t": "foo"}, map[string]any{"h": "Baz"}, map[string]any{"t": "bar"}}, Args: []any{"t"},
+			Want: []any{map[string]any{"t": "bar"}, map[string]any{"t": "foo"}, map[string]any{"h": "Baz"}}},
+		Example{In: "BzAa4", Want: []any{"BzAa4"}}, Example{In: 123, Want: []any{123}}, Example{In: nil, Want: []any{}},
+		Example{In: []any{1, nil}, Args: []any{"t"}, Want: nil},
+		Example{In: []any{[]any{}, map[string]any{}, 1, "4"}, Err: true}, Example{In: []any{1, "a"}, Err: true})
+	register("sort_natural", 0, 1, sortNatural,
+		Example{In: []any{"b", "a", "C", "B", "A"}, Want: []any{"a", "A", "b", "B", "C"}},
+		Example{In: []any{"b", nil, "A"}, Want: []any{"A", "b", nil}},
+		Example{In: []any{map[string]any{}, 1, "4"}, Want: []any{1, "4", map[string]any{}}},
+		Example{In: []any{map[string]any{"t": 9}, map[string]any{"t": 1111}, map[string]any{"t": 87}}, Args: []any{"t"},
+			Want: []any{map[string]any{"t": 1111}, map[string]any{"t": 87}, map[string]any{"t": 9}}},
+		Example{In: []any{map[string]any{"t": "foo"}, map[string]any{"h": "Baz"}, map[string]any{"t": "Bar"}}, Args: []any{"t"},
+			Want: []any{map[string]any{"t": "Bar"}, map[string]any{"t": "foo"}, map[string]any{"h": "Baz"}}},
+		Example{In: 123, Want: []any{123}}, Example{In: nil, Want: []any{}})
+	register("slice", 1, 2, slice,
+		Example{In: "hello", Args: []any{1}, Want: "e"}, Example{In: "hello", Args: []any{1, 3}, Want: "ell"},
+		Example{In: "Liquid", Args: []any{-2}, Want: "i"}, Example{In: "Liquid", Args: []any{-2, 99}, Want: "id"},
+		Example{In: "Liquid", Args: []any{-2, -1}, Want: ""}, Example{In: "hello", Args: []any{99}, Want: ""},
+		Example{In: "hello", Args: []any{"2"}, Want: "l"}, Example{In: "hello", Args: []any{3, "2"}, Want: "lo"},
+		Example{In: "hello", Args: []any{1, nil}, Want: "e"}, Example{In: "héllo", Args: []any{1, 2}, Want: "él"},
+		Example{In: []any{1, 2, 3, 4, 5}, Args: []any{2, 3}, Want: []any{3, 4, 5}}, Example{In: []any{1, 2}, Args: []any{5}, Want: []any{}},
+		Example{In: 5, Args: []any{1}, Want: ""}, Example{In: nil, Args: []any{1, 3}, Want: ""},
+		Example{In: "Liquid", Args: []any{2.2}, Err: true}, Example{In: "Liquid", Args: []any{1, 2.2}, Err: true},
+		Example{In: "hello", Args: []any{"foo"}, Err: true}, Example{In: "hello", Args: []any{nil, 3}, Err: true})
 }
 
 func firstLast(in any, first bool) any {
@@ -219,159 +122,187 @@ func firstLast(in any, first bool) any {
 		}
 		return x[len(x)-1]
 	case value.Range:
-		if x.Len() == 0 {
-			return nil
-		}
 		if first {
 			return x.From
 		}
 		return x.To
+	case map[string]any: // Ruby's Hash#first is the first [key, value] pair; Hash has no last
+		if first && len(x) > 0 {
+			return value.ToList(x)[0]
+		}
 	}
 	return nil
 }
 
-// listOf turns the input of an array filter into a list (a non-list becomes one item,
-// nil an empty list).
-func listOf(in any) []any {
-	switch x := in.(type) {
-	case nil:
-		return nil
-	case []any:
-		return x
-	case value.Range:
-		return x.Slice()
-	case string:
-		return []any{x}
+func join(_ *Env, in any, a []any, _ map[string]any) (any, error) {
+	sep := " "
+	if len(a) > 0 {
+		sep = str(a[0])
 	}
-	return []any{in}
+	list := items(in)
+	switch len(list) {
+	case 0:
+		return "", nil
+	case 1:
+		return str(list[0]), nil
+	}
+	var b strings.Builder
+	for i, v := range list {
+		if i > 0 {
+			b.WriteString(sep)
+		}
+		b.WriteString(str(v))
+	}
+	return b.String(), nil
 }
 
-func flatten(list []any) []any {
-	var out []any
+func compact(_ *Env, in any, a []any, _ map[string]any) (any, error) {
+	list := items(in)
+	key := arg(a, 0)
+	out := make([]any, 0, len(list))
 	for _, v := range list {
-		if l, ok := v.([]any); ok {
-			out = append(out, flatten(l)...)
+		p := v
+		if key != nil {
+			var st lookup
+			switch p, st = property(v, key); st {
+			case typeError:
+				return nil, propertyError("compact", key)
+			case noIndex:
+				return nil, nil
+			}
+		}
+		if p != nil {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+func uniq(_ *Env, in any, a []any, _ map[string]any) (any, error) {
+	list := items(in)
+	key := arg(a, 0)
+	out := make([]any, 0, len(list))
+	seen := map[any]bool{}
+	var seenOther []any
+next:
+	for _, v := range list {
+		k := v
+		if key != nil {
+			var st lookup
+			switch k, st = property(v, key); st {
+			case typeError:
+				return nil, propertyError("uniq", key)
+			case noIndex:
+				return nil, nil
+			}
+		}
+		if hk, ok := hashKey(k); ok {
+			if seen[hk] {
+				continue
+			}
+			seen[hk] = true
 		} else {
-			out = append(out, v)
+			for _, s := range seenOther {
+				if eql(s, k) {
+					continue next
+				}
+			}
+			seenOther = append(seenOther, k)
 		}
+		out = append(out, v)
 	}
-	return out
+	return out, nil
 }
 
-func matches(v any, a []any) bool {
-	switch v.(type) {
-	case map[string]any, value.Getter:
-	default:
-		// a plain item matches the argument itself (strings by substring)
-		if s, ok := v.(string); ok {
-			return strings.Contains(s, str(a[0]))
+func mapFilter(_ *Env, in any, a []any, _ map[string]any) (any, error) {
+	list := items(in)
+	out := make([]any, len(list))
+	for i, v := range list {
+		p, st := property(v, a[0])
+		if st == typeError {
+			return nil, propertyError("map", a[0])
 		}
-		return value.Equal(v, a[0])
+		out[i] = p
 	}
-	p, _ := value.Property(v, str(a[0]))
-	if len(a) < 2 || a[1] == nil {
-		return value.Truthy(p)
-	}
-	return value.Equal(p, a[1])
+	return out, nil
 }
 
-func filterItems(in any, a []any, keep bool) []any {
-	out := []any{}
-	for _, v := range flatten(listOf(in)) {
-		if matches(v, a) == keep {
-			out = append(out, v)
+func sum(_ *Env, in any, a []any, _ map[string]any) (any, error) {
+	key := arg(a, 0)
+	var total any = 0
+	for _, v := range items(in) {
+		if key != nil {
+			p, st := property(v, key)
+			switch st {
+			case typeError:
+				return nil, propertyError("sum", key)
+			case noIndex:
+				continue
+			}
+			if l, ok := p.([]any); ok { // a list-valued property is summed item by item
+				for _, e := range items(l) {
+					total = add(total, value.ToNumber(e))
+				}
+				continue
+			}
+			v = p
 		}
+		total = add(total, value.ToNumber(v))
 	}
-	return out
+	return total, nil
 }
 
-// sortFilter sorts lists: numbers and strings each in order, nil (and missing keys) last;
-// natural sort compares strings case-insensitively.
-func sortFilter(natural bool) Func {
-	name := "sort"
-	if natural {
-		name = "sort_natural"
+// add adds two numbers from value.ToNumber as plus does.
+func add(a, b any) any {
+	ai, aInt := a.(int)
+	bi, bInt := b.(int)
+	if aInt && bInt {
+		if r, ok := intOp(opPlus, ai, bi); ok {
+			return r
+		}
 	}
-	return func(_ *Env, in any, a []any, _ map[string]any) (any, error) {
-		list, ok := in.([]any)
+	return floatOp(opPlus, toFloat(a), toFloat(b))
+}
+
+// slice is Ruby Liquid's slice: offset and length are integers (numeric text allowed); a
+// negative offset counts from the end; lists give lists and anything else is sliced as text.
+func slice(_ *Env, in any, a []any, _ map[string]any) (any, error) {
+	start, err := toInteger("slice", a[0])
+	if err != nil {
+		return nil, err
+	}
+	n := 1
+	if len(a) > 1 && a[1] != nil {
+		if n, err = toInteger("slice", a[1]); err != nil {
+			return nil, err
+		}
+	}
+	if list, ok := in.([]any); ok {
+		from, to, ok := sliceBounds(start, n, len(list))
 		if !ok {
-			if in == nil {
-				return []any{}, nil
-			}
-			return in, nil
+			return []any{}, nil
 		}
-		out := append([]any(nil), list...)
-		key := func(v any) any {
-			if len(a) > 0 && a[0] != nil {
-				p, _ := value.Property(v, str(a[0]))
-				return p
-			}
-			return v
-		}
-		var bad bool
-		sort.SliceStable(out, func(i, j int) bool {
-			x, y := key(out[i]), key(out[j])
-			if x == nil || y == nil {
-				return x != nil && y == nil
-			}
-			if natural {
-				return strings.ToLower(str(x)) < strings.ToLower(str(y))
-			}
-			c, ok := value.Compare(x, y)
-			if !ok {
-				bad = true
-				return false
-			}
-			return c < 0
-		})
-		if bad {
-			return nil, &ArgError{name, "cannot compare the items of " + value.Inspect(in)}
-		}
+		out := make([]any, to-from)
+		copy(out, list[from:to])
 		return out, nil
 	}
-}
-
-func slice(_ *Env, in any, a []any, _ map[string]any) (any, error) {
-	if a[0] == nil {
-		return nil, &ArgError{"slice", "offset is undefined"}
-	}
-	start, err := intArg("slice", a[0], 0)
-	if err != nil {
-		return nil, err
-	}
-	n, err := intArg("slice", arg(a, 1), 1)
-	if err != nil {
-		return nil, err
-	}
-	var items []any
-	var runes []rune
-	isStr := false
-	switch x := in.(type) {
-	case []any:
-		items = x
-	case string:
-		runes, isStr = []rune(x), true
-	case value.SafeHTML:
-		runes, isStr = []rune(string(x)), true
-	default:
+	s := str(in)
+	runes := []rune(s)
+	from, to, ok := sliceBounds(start, n, len(runes))
+	if !ok {
 		return "", nil
 	}
-	size := len(items)
-	if isStr {
-		size = len(runes)
-	}
+	return string(runes[from:to]), nil
+}
+
+// sliceBounds is the part of Ruby's slice(start, length) that applies to a sequence of size
+// elements.
+func sliceBounds(start, n, size int) (from, to int, ok bool) {
 	if start < 0 {
 		start += size
 	}
-	if start < 0 || start >= size || n <= 0 {
-		if isStr {
-			return "", nil
-		}
-		return []any{}, nil
+	if start < 0 || start > size || n < 0 {
+		return 0, 0, false
 	}
-	end := min(start+n, size)
-	if isStr {
-		return string(runes[start:end]), nil
-	}
-	return append([]any{}, items[start:end]...), nil
+	return start, start + min(n, size-start), true
 }

@@ -1,208 +1,67 @@
 package filters
 
 import (
-	"strconv"
-	"strings"
+	"math"
 	"time"
+
+	"github.com/mailmold/mailmold/engine/value"
 )
 
 func init() {
-	register("date", 1, 1, func(env *Env, in any, a []any, _ map[string]any) (any, error) {
-		if in == nil {
-			return nil, nil
-		}
-		if a[0] == nil || str(a[0]) == "" {
-			return in, nil
-		}
-		t, ok := parseTime(env, in)
-		if !ok {
-			return in, nil
-		}
-		return Strftime(t, str(a[0])), nil
-	}, Example{"2026-11-24T12:00:00Z", []any{"%b %-d, %Y"}, "Nov 24, 2026"}, Example{"March 14, 2016", []any{"%s"}, "1457913600"})
+	ts := "1152098955" // 2006-07-05 11:29:15 UTC
+	register("date", 1, 1, date,
+		Example{In: "March 14, 2016", Args: []any{"%b %d, %y"}, Want: "Mar 14, 16"},
+		Example{In: "March 14, 2016", Args: []any{"%%%b %d, %y"}, Want: "%Mar 14, 16"},
+		Example{In: "March 14, 2016", Args: []any{"%s"}, Want: "1457913600"},
+		Example{In: 1152098955, Args: []any{"%m/%d/%Y"}, Want: "07/05/2006"},
+		Example{In: ts, Args: []any{"%m/%d/%Y %H:%M:%S %Z"}, Want: "07/05/2006 11:29:15 UTC"},
+		Example{In: 1152098955.9, Args: []any{"%s.%L"}, Want: "1152098955.900"},
+		Example{In: "-1152098955", Args: []any{"%m/%d/%Y"}, Want: "-1152098955"},
+		Example{In: "2016-03-04T05:06:07.5+01:00", Args: []any{"%-d %e %j %l %P %z %:z %3N"}, Want: "4  4 064  5 am +0100 +01:00 500"},
+		Example{In: "2016-03-14 17:30:00 -0500", Args: []any{"%A %I:%M %p %Z|%^a %-m/%-d"}, Want: "Monday 05:30 PM |MON 3/14"},
+		Example{In: "Mon, 14 Mar 2016 10:00:00 GMT", Args: []any{"%F %T %Z"}, Want: "2016-03-14 10:00:00 UTC"},
+		Example{In: "now", Args: []any{"%Y-%m-%d %H:%M"}, Want: "2026-11-24 12:00"},
+		Example{In: "Today", Args: []any{"%B %-d"}, Want: "November 24"},
+		Example{In: time.Date(2024, 2, 29, 23, 5, 0, 0, time.UTC), Args: []any{"%a %b %e %U %W %V %G %u %w %C %y"}, Want: "Thu Feb 29 08 09 09 2024 4 4 20 24"},
+		Example{In: "not a date", Args: []any{"%Y"}, Want: "not a date"},
+		Example{In: "March 14, 2016", Args: []any{nil}, Want: "March 14, 2016"},
+		Example{In: "March 14, 2016", Args: []any{""}, Want: "March 14, 2016"},
+		Example{In: nil, Args: []any{"%Y"}, Want: nil}, Example{In: 1.5, Args: []any{""}, Want: 1.5},
+		Example{In: "March 14, 2016", Err: true}, Example{In: "March 14, 2016", Args: []any{"%Y", "foo"}, Err: true})
 }
 
-var dateLayouts = []string{
-	time.RFC3339Nano, time.RFC3339, "2006-01-02T15:04:05", "2006-01-02 15:04:05 -0700", "2006-01-02 15:04:05 MST",
-	"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02", "2006/01/02", "January 2, 2006", "January 2 2006",
-	"Jan 2, 2006", "Jan 2 2006", "2 January 2006", "2 Jan 2006", "Mon, 02 Jan 2006 15:04:05 -0700", time.RFC1123, time.RFC1123Z,
-	time.RubyDate, time.UnixDate, time.ANSIC,
+// date formats a date with Strftime. The input may be a time.Time, "now" or "today", unix
+// seconds (an int, a float or a string of digits), or a date written in one of the forms
+// parseDate reads; anything else, and an empty format, return the input unchanged.
+func date(env *Env, in any, a []any, _ map[string]any) (any, error) {
+	format := str(a[0])
+	if format == "" || in == nil {
+		return in, nil
+	}
+	t, ok := toTime(env, in)
+	if !ok {
+		return in, nil
+	}
+	return Strftime(t, format), nil
 }
 
-// parseTime reads the input of the date filter.
-func parseTime(env *Env, in any) (time.Time, bool) {
+// toTime converts the input of the date filter.
+func toTime(env *Env, in any) (time.Time, bool) {
 	switch x := in.(type) {
 	case time.Time:
 		return x, true
 	case int:
 		return time.Unix(int64(x), 0).In(env.loc()), true
 	case float64:
-		return time.Unix(int64(x), 0).In(env.loc()), true
-	}
-	s := strings.TrimSpace(str(in))
-	switch strings.ToLower(s) {
-	case "now", "today":
-		return env.now(), true
-	}
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		if n < 0 {
+		if math.IsNaN(x) || math.IsInf(x, 0) || math.Abs(x) > 1e15 {
 			return time.Time{}, false
 		}
-		return time.Unix(n, 0).In(env.loc()), true
-	}
-	for _, l := range dateLayouts {
-		if t, err := time.ParseInLocation(l, s, env.loc()); err == nil {
-			return t, true
-		}
+		sec, frac := math.Modf(x)
+		return time.Unix(int64(sec), int64(math.Round(frac*1e9))).In(env.loc()), true
+	case string:
+		return parseDate(env, x)
+	case value.SafeHTML:
+		return parseDate(env, string(x))
 	}
 	return time.Time{}, false
-}
-
-// Strftime formats t with Ruby's strftime directives, including the `-` (no padding), `_`
-// (space padding), `0` and `^` (upcase) flags.
-func Strftime(t time.Time, f string) string {
-	var b strings.Builder
-	for i := 0; i < len(f); i++ {
-		c := f[i]
-		if c != '%' || i+1 >= len(f) {
-			b.WriteByte(c)
-			continue
-		}
-		i++
-		flag := byte(0)
-		if f[i] == '-' || f[i] == '_' || f[i] == '0' || f[i] == '^' {
-			flag = f[i]
-			i++
-			if i >= len(f) {
-				b.WriteByte('%')
-				b.WriteByte(flag)
-				break
-			}
-		}
-		num := func(n, width int, pad byte) {
-			s := strconv.Itoa(n)
-			switch flag {
-			case '-':
-			case '_':
-				pad = ' '
-				fallthrough
-			default:
-				if flag == '0' {
-					pad = '0'
-				}
-				for len(s) < width {
-					s = string(pad) + s
-				}
-			}
-			b.WriteString(s)
-		}
-		text := func(s string) {
-			if flag == '^' {
-				s = strings.ToUpper(s)
-			}
-			b.WriteString(s)
-		}
-		switch f[i] {
-		case 'Y':
-			num(t.Year(), 0, '0')
-		case 'C':
-			num(t.Year()/100, 2, '0')
-		case 'y':
-			num(t.Year()%100, 2, '0')
-		case 'm':
-			num(int(t.Month()), 2, '0')
-		case 'B':
-			text(t.Month().String())
-		case 'b', 'h':
-			text(t.Month().String()[:3])
-		case 'd':
-			num(t.Day(), 2, '0')
-		case 'e':
-			num(t.Day(), 2, ' ')
-		case 'j':
-			num(t.YearDay(), 3, '0')
-		case 'H':
-			num(t.Hour(), 2, '0')
-		case 'k':
-			num(t.Hour(), 2, ' ')
-		case 'I':
-			num((t.Hour()+11)%12+1, 2, '0')
-		case 'l':
-			num((t.Hour()+11)%12+1, 2, ' ')
-		case 'M':
-			num(t.Minute(), 2, '0')
-		case 'S':
-			num(t.Second(), 2, '0')
-		case 'L':
-			num(t.Nanosecond()/1e6, 3, '0')
-		case 'N':
-			num(t.Nanosecond(), 9, '0')
-		case 'p':
-			if t.Hour() < 12 {
-				text("AM")
-			} else {
-				text("PM")
-			}
-		case 'P':
-			if t.Hour() < 12 {
-				b.WriteString("am")
-			} else {
-				b.WriteString("pm")
-			}
-		case 'A':
-			text(t.Weekday().String())
-		case 'a':
-			text(t.Weekday().String()[:3])
-		case 'u':
-			wd := int(t.Weekday())
-			if wd == 0 {
-				wd = 7
-			}
-			num(wd, 0, '0')
-		case 'w':
-			num(int(t.Weekday()), 0, '0')
-		case 'U':
-			num((t.YearDay()+6-int(t.Weekday()))/7, 2, '0')
-		case 'W':
-			num((t.YearDay()+6-(int(t.Weekday())+6)%7)/7, 2, '0')
-		case 'G':
-			y, _ := t.ISOWeek()
-			num(y, 0, '0')
-		case 'V':
-			_, w := t.ISOWeek()
-			num(w, 2, '0')
-		case 'Z':
-			z, _ := t.Zone()
-			text(z)
-		case 'z':
-			b.WriteString(t.Format("-0700"))
-		case 's':
-			b.WriteString(strconv.FormatInt(t.Unix(), 10))
-		case 'D', 'x':
-			b.WriteString(Strftime(t, "%m/%d/%y"))
-		case 'F':
-			b.WriteString(Strftime(t, "%Y-%m-%d"))
-		case 'T', 'X':
-			b.WriteString(Strftime(t, "%H:%M:%S"))
-		case 'R':
-			b.WriteString(Strftime(t, "%H:%M"))
-		case 'r':
-			b.WriteString(Strftime(t, "%I:%M:%S %p"))
-		case 'c':
-			b.WriteString(Strftime(t, "%a %b %e %H:%M:%S %Y"))
-		case 'n':
-			b.WriteByte('\n')
-		case 't':
-			b.WriteByte('\t')
-		case '%':
-			b.WriteByte('%')
-		default:
-			b.WriteByte('%')
-			if flag != 0 {
-				b.WriteByte(flag)
-			}
-			b.WriteByte(f[i])
-		}
-	}
-	return b.String()
 }
