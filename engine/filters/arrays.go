@@ -32,7 +32,10 @@ func init() {
 		Example{In: []any{"a", []any{"b", []any{1.5}}, nil}, Args: []any{"-"}, Want: "a-b-1.5-"},
 		Example{In: nil, Args: []any{"#"}, Want: ""}, Example{In: []any{}, Args: []any{"#", 42}, Err: true})
 	register("reverse", 0, 0, func(_ *Env, in any, _ []any, _ map[string]any) (any, error) {
-		list := items(in)
+		list, err := items("reverse", in)
+		if err != nil {
+			return nil, err
+		}
 		out := make([]any, len(list))
 		for i, v := range list {
 			out[len(list)-1-i] = v
@@ -46,7 +49,10 @@ func init() {
 		if !ok {
 			return nil, &ArgError{"concat", "expects an array argument, got " + value.Inspect(a[0])}
 		}
-		list := items(in)
+		list, err := items("concat", in)
+		if err != nil {
+			return nil, err
+		}
 		out := make([]any, 0, len(list)+len(other))
 		return append(append(out, list...), other...), nil
 	}, Example{In: []any{"a", "b"}, Args: []any{[]any{"c", "d"}}, Want: []any{"a", "b", "c", "d"}},
@@ -139,7 +145,10 @@ func join(_ *Env, in any, a []any, _ map[string]any) (any, error) {
 	if len(a) > 0 {
 		sep = str(a[0])
 	}
-	list := items(in)
+	list, err := items("join", in)
+	if err != nil {
+		return nil, err
+	}
 	switch len(list) {
 	case 0:
 		return "", nil
@@ -157,7 +166,10 @@ func join(_ *Env, in any, a []any, _ map[string]any) (any, error) {
 }
 
 func compact(_ *Env, in any, a []any, _ map[string]any) (any, error) {
-	list := items(in)
+	list, err := items("compact", in)
+	if err != nil {
+		return nil, err
+	}
 	key := arg(a, 0)
 	out := make([]any, 0, len(list))
 	for _, v := range list {
@@ -179,7 +191,10 @@ func compact(_ *Env, in any, a []any, _ map[string]any) (any, error) {
 }
 
 func uniq(_ *Env, in any, a []any, _ map[string]any) (any, error) {
-	list := items(in)
+	list, err := items("uniq", in)
+	if err != nil {
+		return nil, err
+	}
 	key := arg(a, 0)
 	out := make([]any, 0, len(list))
 	seen := map[any]bool{}
@@ -215,7 +230,10 @@ next:
 }
 
 func mapFilter(_ *Env, in any, a []any, _ map[string]any) (any, error) {
-	list := items(in)
+	list, err := items("map", in)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]any, len(list))
 	for i, v := range list {
 		p, st := property(v, a[0])
@@ -229,8 +247,12 @@ func mapFilter(_ *Env, in any, a []any, _ map[string]any) (any, error) {
 
 func sum(_ *Env, in any, a []any, _ map[string]any) (any, error) {
 	key := arg(a, 0)
+	list, err := items("sum", in)
+	if err != nil {
+		return nil, err
+	}
 	var total any = 0
-	for _, v := range items(in) {
+	for _, v := range list {
 		if key != nil {
 			p, st := property(v, key)
 			switch st {
@@ -240,7 +262,7 @@ func sum(_ *Env, in any, a []any, _ map[string]any) (any, error) {
 				continue
 			}
 			if l, ok := p.([]any); ok { // a list-valued property is summed item by item
-				for _, e := range items(l) {
+				for _, e := range flatten(nil, l) {
 					total = add(total, value.ToNumber(e))
 				}
 				continue

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"math"
 	"os"
 	"reflect"
@@ -325,5 +326,45 @@ func TestNoAliasing(t *testing.T) {
 		if !reflect.DeepEqual(in, keep) {
 			t.Fatalf("%s modified its input: %v", name, in)
 		}
+	}
+}
+
+// TestCatalog compares the catalog of filters and their examples, as a reader sees them, with
+// testdata/catalog.golden (go test -update rewrites it).
+func TestCatalog(t *testing.T) {
+	var b strings.Builder
+	for _, name := range filters.Names() {
+		b.WriteString(name + "\n")
+		for _, e := range filters.Examples(name) {
+			call := value.Inspect(e.In) + " | " + name
+			for i, a := range e.Args {
+				sep := ", "
+				if i == 0 {
+					sep = ": "
+				}
+				call += sep + value.Inspect(a)
+			}
+			for k, v := range e.Kw {
+				call += ", " + k + ": " + value.Inspect(v)
+			}
+			result := "error"
+			if !e.Err {
+				result = fmt.Sprintf("%s (%T)", value.Inspect(e.Want), e.Want)
+			}
+			b.WriteString("\t" + strconv.QuoteToASCII(call) + " => " + strconv.QuoteToASCII(result) + "\n")
+		}
+	}
+	const path = "testdata/catalog.golden"
+	if *update {
+		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if string(want) != b.String() {
+		t.Errorf("%s is out of date: run go test -update and review the diff", path)
 	}
 }

@@ -8,24 +8,32 @@ import (
 	"github.com/mailmold/mailmold/engine/value"
 )
 
+// maxRangeItems bounds the ranges an array filter expands: (1..1000000000) | join would
+// otherwise allocate gigabytes.
+const maxRangeItems = 1 << 20
+
 // items is Ruby Liquid's InputIterator: the list an array filter works on. Lists are flattened,
-// a map is a one-item list, nil is empty, a range lists its integers, and anything else is a
-// one-item list.
-func items(in any) []any {
+// a map is a one-item list, nil is empty, a range lists its integers (an error beyond
+// maxRangeItems), and anything else is a one-item list. The result may be in itself: callers
+// never modify it.
+func items(name string, in any) ([]any, error) {
 	switch x := in.(type) {
 	case nil:
-		return nil
+		return nil, nil
 	case []any:
 		for _, v := range x {
 			if _, nested := v.([]any); nested {
-				return flatten(make([]any, 0, len(x)+4), x)
+				return flatten(make([]any, 0, len(x)+4), x), nil
 			}
 		}
-		return x
+		return x, nil
 	case value.Range:
-		return x.Slice()
+		if x.Len() > maxRangeItems {
+			return nil, &ArgError{name, "range " + value.ToString(x) + " has more than " + strconv.Itoa(maxRangeItems) + " items"}
+		}
+		return x.Slice(), nil
 	}
-	return []any{in}
+	return []any{in}, nil
 }
 
 func flatten(dst, list []any) []any {

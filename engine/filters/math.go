@@ -199,6 +199,9 @@ func floatOp(o op, a, b float64) float64 {
 		}
 		return a - b*math.Floor(a/b)
 	}
+	if r, ok := fastDecimalOp(o, a, b); ok {
+		return r
+	}
 	x, y := decimal(a), decimal(b)
 	r := new(big.Rat)
 	switch o {
@@ -217,6 +220,108 @@ func floatOp(o op, a, b float64) float64 {
 	}
 	f, _ := r.Float64()
 	return f
+}
+
+// pow10 holds the powers of ten a float64 represents exactly.
+var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// scaled returns f's shortest decimal writing as an integer m and a number of decimal places p
+// (f = m / 10^p), when m is below 2^53 and p at most 22, so both are exact in a float64.
+func scaled(f float64) (m int64, p int, ok bool) {
+	var buf [32]byte
+	e := strconv.AppendFloat(buf[:0], f, 'e', -1, 64) // -d.ddddde±xx
+	neg := e[0] == '-'
+	if neg {
+		e = e[1:]
+	}
+	exp := 0
+	i := len(e) - 1
+	for e[i] != 'e' {
+		i--
+	}
+	for _, c := range e[i+2:] {
+		exp = exp*10 + int(c-'0')
+	}
+	if e[i+1] == '-' {
+		exp = -exp
+	}
+	digits := 0
+	for _, c := range e[:i] {
+		if c != '.' {
+			m = m*10 + int64(c-'0')
+			digits++
+		}
+	}
+	p = digits - 1 - exp
+	for ; p < 0; p++ {
+		if m >= 1<<53/10 {
+			return 0, 0, false
+		}
+		m *= 10
+	}
+	if p > 22 || m >= 1<<53 {
+		return 0, 0, false
+	}
+	if neg {
+		m = -m
+	}
+	return m, p, true
+}
+
+// fastDecimalOp computes plus, minus, times and divided_by on decimal values that scale to
+// exact integers: the result is the exact value correctly rounded, as with big.Rat, without
+// allocating. ok is false when the operands or the result do not fit.
+func fastDecimalOp(o op, a, b float64) (float64, bool) {
+	ma, pa, ok1 := scaled(a)
+	mb, pb, ok2 := scaled(b)
+	if !ok1 || !ok2 {
+		return 0, false
+	}
+	const exact = 1 << 53
+	switch o {
+	case opPlus, opMinus:
+		p := max(pa, pb)
+		if p-pa > 15 || p-pb > 15 {
+			return 0, false
+		}
+		x, y := ma*int64(pow10[p-pa]), mb*int64(pow10[p-pb])
+		if x >= exact || x <= -exact || y >= exact || y <= -exact {
+			return 0, false
+		}
+		if o == opMinus {
+			y = -y
+		}
+		if r := x + y; r < exact && r > -exact {
+			return float64(r) / pow10[p], true // exact integer, one correctly rounded division
+		}
+		return 0, false
+	case opTimes:
+		p := pa + pb
+		hi, lo := bits.Mul64(uint64(absInt64(ma)), uint64(absInt64(mb)))
+		if hi != 0 || lo >= exact || p > 22 {
+			return 0, false
+		}
+		r := float64(lo) / pow10[p]
+		if (ma < 0) != (mb < 0) {
+			r = -r
+		}
+		return r, true
+	case opDivide:
+		// (ma/10^pa) / (mb/10^pb) = ma*10^pb / (mb*10^pa)
+		num, den := float64(ma), float64(mb)
+		if pb > 15 || pa > 15 || absInt64(ma) >= exact/int64(pow10[pb]) || absInt64(mb) >= exact/int64(pow10[pa]) {
+			return 0, false
+		}
+		return (num * pow10[pb]) / (den * pow10[pa]), true
+	}
+	return 0, false
+}
+
+func absInt64(a int64) int64 {
+	if a < 0 {
+		return -a
+	}
+	return a
 }
 
 // decimal returns the exact value of f's shortest decimal writing (what Ruby's

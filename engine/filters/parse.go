@@ -32,6 +32,18 @@ func parseDate(env *Env, s string) (time.Time, bool) {
 		}
 		return time.Unix(int64(n), 0).In(env.loc()), true
 	}
+	if len(s) >= 10 && s[4] == '-' && isDigit(s[0]) { // fast paths: ISO date, RFC 3339
+		if len(s) == 10 {
+			if t, err := time.ParseInLocation("2006-01-02", s, env.loc()); err == nil {
+				return t, true
+			}
+		} else if t, err := time.ParseInLocation(time.RFC3339Nano, s, time.UTC); err == nil {
+			if t.Location() == time.UTC && s[len(s)-1] != 'Z' {
+				t = t.In(time.FixedZone("", 0)) // +00:00 is an offset, not the UTC zone
+			}
+			return t, true
+		}
+	}
 	p := dateParser{toks: tokenize(lower), year: -1, month: -1, day: -1, hour: -1}
 	if !p.parse() {
 		return time.Time{}, false

@@ -64,7 +64,10 @@ const (
 
 func selectFilter(name string, mode selMode) Func {
 	return func(_ *Env, in any, a []any, _ map[string]any) (any, error) {
-		list := items(in)
+		list, err := items(name, in)
+		if err != nil {
+			return nil, err
+		}
 		key, target := a[0], arg(a, 1)
 		var out []any
 		if mode == selWhere || mode == selReject {

@@ -75,7 +75,10 @@ func lowerASCII(c byte) byte {
 // sortBy sorts the items of in (stably) by cmp on the items, or on their property key when
 // key is not nil.
 func sortBy(name string, in, key any, cmp func(x, y any) (int, bool)) (any, error) {
-	list := items(in)
+	list, err := items(name, in)
+	if err != nil {
+		return nil, err
+	}
 	keys := list
 	if key != nil {
 		keys = make([]any, len(list))

@@ -57,9 +57,7 @@ func strftime(b *strings.Builder, t time.Time, f string) {
 			}
 		}
 		for ; j < len(f) && f[j] >= '0' && f[j] <= '9'; j++ {
-			if d.width < 1024 {
-				d.width = d.width*10 + int(f[j]-'0')
-			}
+			d.width = min(d.width*10+int(f[j]-'0'), maxWidth)
 		}
 		for ; j < len(f) && f[j] == ':'; j++ {
 			d.colons++
@@ -76,6 +74,9 @@ func strftime(b *strings.Builder, t time.Time, f string) {
 		i = j
 	}
 }
+
+// maxWidth bounds a directive's width (Ruby has no bound; %1000000Y would write a megabyte).
+const maxWidth = 1024
 
 var localeModified = map[byte]string{'E': "cCxXyY", 'O': "deHImMSuUVwWy"}
 

@@ -3,6 +3,7 @@ package filters
 import (
 	"bufio"
 	"encoding/json"
+	"math/big"
 	"os"
 	"strings"
 	"testing"
@@ -145,5 +146,65 @@ func TestParseDate(t *testing.T) {
 	ny := time.FixedZone("NY", -5*3600)
 	if got, _ := parseDate(&Env{Location: ny}, "2016-03-14 10:11"); got.Location() != ny || got.Hour() != 10 {
 		t.Errorf("Env location not applied: %v", got)
+	}
+}
+
+// FuzzStrftime formats arbitrary formats: never a panic, and output bounded by the format.
+func FuzzStrftime(f *testing.F) {
+	f.Add("%Y-%m-%d %H:%M:%S %z %:z %::z %Z %L %N %s", int64(1457913600), 123, 3600)
+	f.Add("%-d %e %j %l %P %^a %#b %10A %_5m %012N %Ec %Oz %", int64(-62135596800), 0, -19800)
+	f.Add("%v %+ %c %x %X %D %F %T %R %r %G %g %V %U %W %u %w %C %y %%", int64(253402300799), 999999999, 0)
+	f.Fuzz(func(t *testing.T, format string, unix int64, nsec, offset int) {
+		tm := time.Unix(unix, int64(nsec%1e9)).In(time.FixedZone("", offset%(18*3600)))
+		out := Strftime(tm, format)
+		if len(out) > 64*len(format)+1100*(len(format)/2+1) {
+			t.Fatalf("output of %d bytes for a %d-byte format", len(out), len(format))
+		}
+	})
+}
+
+// FuzzParseDate reads arbitrary text as a date: never a panic, and a date read prints back.
+func FuzzParseDate(f *testing.F) {
+	for _, s := range []string{"2016-03-14T10:11:12.5Z", "March 14, 2016 3:04 PM", "14th of Mar 16", "Mon, 14 Mar 2016 10:00:00 +0000",
+		"3/4/16", "14.03.2016", "10:30 pm EST", "12 a.m.", "now", "1457913600", "2016-02-30", "hello", "- + : . 99:99"} {
+		f.Add(s)
+	}
+	env := &Env{Now: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
+	f.Fuzz(func(t *testing.T, s string) {
+		tm, ok := parseDate(env, s)
+		if ok && Strftime(tm, "%Y") == "" {
+			t.Fatalf("parseDate(%q) = %v", s, tm)
+		}
+	})
+}
+
+// TestDecimalFastPath checks the allocation-free decimal arithmetic against big.Rat.
+func TestDecimalFastPath(t *testing.T) {
+	vals := []float64{0, 1, -1, 0.1, 0.2, 0.3, 10.1, 2.2, -7.25, 1e-7, 123456.789, 9007199254740991, 1.7976931348623157e308,
+		5e-324, 3.14159, 2.675, 1.005, 99.99, 1e15, 1e16, 0.1 + 0.2, 1.0 / 3, 2.0 / 3, -0.0}
+	for _, a := range vals {
+		for _, b := range vals {
+			for _, o := range []op{opPlus, opMinus, opTimes, opDivide} {
+				fast, ok := fastDecimalOp(o, a, b)
+				if !ok || (o == opDivide && b == 0) {
+					continue
+				}
+				x, y := decimal(a), decimal(b)
+				var r big.Rat
+				switch o {
+				case opPlus:
+					r.Add(x, y)
+				case opMinus:
+					r.Sub(x, y)
+				case opTimes:
+					r.Mul(x, y)
+				case opDivide:
+					r.Quo(x, y)
+				}
+				if slow, _ := r.Float64(); slow != fast {
+					t.Errorf("op %d on %v, %v: fast %v, exact %v", o, a, b, fast, slow)
+				}
+			}
+		}
 	}
 }

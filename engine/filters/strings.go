@@ -155,7 +155,10 @@ func truncate(_ *Env, in any, a []any, _ map[string]any) (any, error) {
 	if utf8.RuneCountInString(s) <= n {
 		return s, nil
 	}
-	keep := max(n-utf8.RuneCountInString(end), 0)
+	keep := 0
+	if n > 0 {
+		keep = max(n-utf8.RuneCountInString(end), 0)
+	}
 	return prefixRunes(s, keep) + end, nil
 }
 
@@ -183,8 +186,8 @@ func truncateWords(_ *Env, in any, a []any, _ map[string]any) (any, error) {
 			return nil, err
 		}
 	}
-	n = max(n, 1)
 	s := str(in)
+	n = min(max(n, 1), len(s)+1) // there are never more words than bytes
 	words := make([]string, 0, min(n+1, 64))
 	rest := s
 	for len(words) <= n {
