@@ -10,8 +10,12 @@ import (
 // (nested lists flattened, a single value as a one-item list).
 func init() {
 	register("size", 0, 0, func(_ *Env, in any, _ []any, _ map[string]any) (any, error) {
+		if m, ok := in.(map[string]any); ok {
+			return len(m), nil // Ruby's Hash#size: a "size" key does not count, unlike {{ m.size }}
+		}
 		return value.Size(in), nil
-	}, Example{In: []any{"a", "b", "c"}, Want: 3}, Example{In: "héllo", Want: 5},
+	}, Example{In: []any{"a", "b", "c"}, Want: 3}, Example{In: "héllo", Want: 5}, Example{In: map[string]any{"size": 5}, Want: 1},
+		Example{In: 1.5, Want: 0}, Example{In: 7, Want: 8}, Example{In: value.Range{From: 1, To: 4}, Want: 4},
 		Example{In: map[string]any{"a": 1, "b": 2}, Want: 2}, Example{In: nil, Want: 0},
 		Example{In: []any{}, Want: 0}, Example{In: []any{1}, Args: []any{"foo"}, Err: true})
 	register("first", 0, 0, func(_ *Env, in any, _ []any, _ map[string]any) (any, error) {
