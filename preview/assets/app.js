@@ -1,173 +1,336 @@
-// mailmold preview: renders the index and template pages from /api/state and keeps them up
-// to date over /events without reloading the page (tab, profile, width and scroll survive).
+// mailmold preview: keeps the index and template pages up to date over /events without
+// reloading the page. The view (variant tab, profile, width, dark mode, source line) lives in
+// the URL hash, so it survives every rebuild and a manual reload too.
 'use strict';
 
 const $ = (sel) => document.querySelector(sel);
-let state = null;
 
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
-    if (k === 'class') e.className = v; else if (k === 'text') e.textContent = v; else e.setAttribute(k, v);
+    if (k === 'class') e.className = v;
+    else if (k === 'text') e.textContent = v;
+    else e.setAttribute(k, v);
   }
-  for (const c of children) e.append(c);
+  for (const c of children) if (c !== null && c !== undefined) e.append(c);
   return e;
 }
 
-async function loadState() {
-  const r = await fetch('/api/state', { cache: 'no-store' });
-  state = await r.json();
-  $('#status').textContent = `build ${state.version}`;
-  return state;
+// serial wraps an async function so calls never overlap: a call made while one runs makes
+// exactly one more run afterwards.
+function serial(fn) {
+  let running = false, again = false;
+  return async function run() {
+    if (running) { again = true; return; }
+    running = true;
+    try {
+      do { again = false; await fn(); } while (again);
+    } catch (err) {
+      $('#status').textContent = 'preview server unreachable: ' + err.message;
+    } finally { running = false; }
+  };
+}
+
+// listen calls refresh on every rebuild and check, and after a reconnect that missed one.
+function listen(refresh) {
+  const es = new EventSource('/events');
+  es.addEventListener('hello', (e) => { if (e.data !== document.body.dataset.version) refresh(); });
+  es.addEventListener('rebuild', refresh);
+  es.addEventListener('check', refresh);
+  es.onerror = () => { $('#status').textContent = 'reconnecting…'; };
 }
 
 // ---------- index ----------
-function renderIndex() {
-  const wsErr = $('#ws-error');
-  wsErr.classList.toggle('hidden', !state.error);
-  wsErr.querySelector('pre').textContent = state.error || '';
-  $('#workspace').textContent = state.workspace;
-  const body = $('#templates tbody');
-  body.replaceChildren(...state.templates.map((t) => {
-    const status = el('td');
-    if (t.error) status.append(el('span', { class: 'badge err', text: 'does not compile' }));
-    else if (!t.errors && !t.warnings) status.append(el('span', { class: 'badge ok', text: 'clean' }));
-    if (t.errors && !t.error) status.append(el('span', { class: 'badge err', text: `${t.errors} error${t.errors > 1 ? 's' : ''}` }));
-    if (t.warnings) status.append(el('span', { class: 'badge warn', text: `${t.warnings} warning${t.warnings > 1 ? 's' : ''}` }));
-    return el('tr', {}, el('td', {}, el('a', { href: '/t/' + encodeURIComponent(t.name), text: t.name })), el('td', { text: t.subject || '' }), status);
-  }));
+
+// refreshIndex swaps in the table of a freshly rendered index page.
+async function refreshIndex() {
+  const r = await fetch('/', { cache: 'no-store' });
+  const doc = new DOMParser().parseFromString(await r.text(), 'text/html');
+  $('#main').replaceWith(doc.querySelector('#main'));
+  $('#status').replaceWith(doc.querySelector('#status'));
+  document.body.dataset.version = doc.body.dataset.version;
 }
 
 // ---------- template page ----------
-const view = { variant: 'html', width: 600, profile: '', dark: false };
+
+const VARIANTS = ['html', 'amp', 'text', 'source', 'headers'];
+const WIDTHS = [375, 600, 800];
+const DARK = ['off', 'css', 'invert'];
+const view = { variant: 'html', width: 600, profile: '', dark: 'off', file: '', line: 0 };
+const tname = document.body.dataset.template;
+let data = null;
+let adhocSeq = 0;
 
 function readHash() {
   const h = new URLSearchParams(location.hash.slice(1));
-  if (h.get('variant')) view.variant = h.get('variant');
-  if (h.get('width')) view.width = Number(h.get('width')) || 600;
+  if (VARIANTS.includes(h.get('variant'))) view.variant = h.get('variant');
+  if (WIDTHS.includes(Number(h.get('width')))) view.width = Number(h.get('width'));
+  if (DARK.includes(h.get('dark'))) view.dark = h.get('dark');
   view.profile = h.get('profile') || '';
-  view.dark = h.get('dark') === '1';
+  view.file = h.get('file') || '';
+  view.line = Number(h.get('line')) || 0;
 }
 
 function writeHash() {
-  const h = new URLSearchParams({ variant: view.variant, width: String(view.width), profile: view.profile, dark: view.dark ? '1' : '0' });
+  const h = new URLSearchParams({ variant: view.variant, width: String(view.width), dark: view.dark });
+  if (view.profile) h.set('profile', view.profile);
+  if (view.variant === 'source' && view.file) h.set('file', view.file);
+  if (view.variant === 'source' && view.line) h.set('line', String(view.line));
   history.replaceState(null, '', '#' + h.toString());
 }
 
-function current() {
-  const name = decodeURIComponent(location.pathname.replace(/^\/t\//, ''));
-  return state.templates.find((t) => t.name === name);
+async function loadTemplate() {
+  const r = await fetch('/api/t/' + encodeURIComponent(tname), { cache: 'no-store' });
+  const d = await r.json();
+  d.missing = r.status === 404;
+  data = d;
+  draw();
+  document.body.dataset.version = String(data.version);
 }
 
-function columns(t) {
-  if (view.profile) return [{ segment: '', profile: view.profile, label: 'profile ' + view.profile }];
-  return t.columns.map((c) => ({ ...c, label: (c.segment || 'no segment') + ' \u2014 ' + c.profile }));
-}
+function plural(n, word) { return `${n} ${word}${n === 1 ? '' : 's'}`; }
 
-function frameURL(tname, profile) {
-  const v = view.variant === 'headers' ? 'headers' : view.variant;
-  return `/render/${encodeURIComponent(tname)}?profile=${encodeURIComponent(profile)}&variant=${v}&build=${state.version}`;
-}
-
-function renderTemplate() {
-  const t = current();
-  if (!t) { $('#overlay-text').textContent = 'This template no longer exists.'; $('#overlay').classList.remove('hidden'); return; }
-  $('#name').textContent = t.name;
-  document.body.classList.toggle('dark', view.dark);
-  $('#dark').checked = view.dark;
+function draw() {
+  const problem = data.workspace_error || data.error || (data.missing ? `${tname} is no longer in the workspace.` : '');
+  $('#subject').textContent = data.subject || '';
+  $('#status').textContent = `build ${data.version} · ` + (problem ? 'broken' : data.checked
+    ? `${plural(data.errors, 'error')}, ${plural(data.warnings, 'warning')}` : 'checking…');
   for (const b of document.querySelectorAll('#variants button')) b.classList.toggle('active', b.dataset.variant === view.variant);
   for (const b of document.querySelectorAll('#widths button')) b.classList.toggle('active', Number(b.dataset.width) === view.width);
+  $('#dark').value = view.dark;
+  drawProfiles();
 
-  const sel = $('#profile');
-  const keep = view.profile;
-  sel.replaceChildren(el('option', { value: '', text: 'one per segment' }),
-    ...state.profiles.map((p) => el('option', { value: p.id, text: `${p.id} (${p.segment || 'no segment'})` })));
-  sel.value = keep;
+  $('#overlay-title').textContent = data.workspace_error ? 'The workspace does not load'
+    : data.missing ? 'Template not found' : 'This template does not compile';
+  $('#overlay-text').textContent = problem;
+  $('#overlay').classList.toggle('hidden', !problem);
+  $('#stage').classList.toggle('broken', !!problem);
 
-  // error overlay: shown while the template does not compile, hidden again once it does
-  $('#overlay').classList.toggle('hidden', !t.error);
-  $('#overlay-text').textContent = t.error || '';
-
-  // diagnostics with links to the source line
-  const diags = $('#diagnostics');
-  diags.replaceChildren();
-  if (t.diagnostics.length) {
-    diags.append(el('ul', {}, ...t.diagnostics.map((d) => el('li', { class: d.severity },
-      el('a', { href: '#', 'data-line': String(d.line) , text: `${d.line}:${d.col}` }), ` ${d.severity}: ${d.message} [${d.rule}]`))));
-  }
-
-  // source view
-  const lines = $('#source-lines');
-  lines.replaceChildren(...t.source.split('\n').map((l, i) => el('li', { id: 'L' + (i + 1), text: l })));
+  drawDiagnostics();
   const showSource = view.variant === 'source';
   $('#source').classList.toggle('hidden', !showSource);
-  $('#grid').classList.toggle('hidden', showSource || !!t.error);
-
-  // the grid: reuse iframes so the page does not jump
-  const grid = $('#grid');
-  const cols = columns(t);
-  while (grid.children.length > cols.length) grid.lastChild.remove();
-  cols.forEach((c, i) => {
-    let col = grid.children[i];
-    if (!col) {
-      col = el('div', { class: 'column' }, el('h3'), el('iframe', { sandbox: '', referrerpolicy: 'no-referrer' }));
-      grid.append(col);
-    }
-    col.querySelector('h3').textContent = c.label;
-    const frame = col.querySelector('iframe');
-    frame.title = `${t.name} for ${c.label}`;
-    frame.style.width = view.width + 'px';
-    frame.dataset.profile = c.profile;
-    const url = frameURL(t.name, c.profile);
-    if (!showSource && !t.error && frame.getAttribute('src') !== url) {
-      frame.onload = () => frameLoaded(state.version);
-      frame.setAttribute('src', url);
-    }
-  });
-  $('#adhoc-form').action = '/adhoc/' + encodeURIComponent(t.name) + '?variant=' + (view.variant === 'amp' || view.variant === 'text' ? view.variant : 'html');
-  $('#adhoc-variant').value = view.variant;
+  $('#grid').classList.toggle('hidden', showSource);
+  if (showSource) drawSource();
+  else if (!problem) drawGrid();
   writeHash();
 }
 
-// frameLoaded marks the page as showing build v once every frame has loaded it (the browser
-// test waits on data-shown to measure save-to-update time).
-function frameLoaded(v) {
-  const frames = [...document.querySelectorAll('#grid iframe')];
-  if (frames.every((f) => (f.getAttribute('src') || '').endsWith('build=' + v))) document.body.dataset.shown = String(v);
+function drawProfiles() {
+  const sel = $('#profile');
+  const opts = [el('option', { value: '', text: 'one per segment' }),
+    ...data.profiles.map((p) => el('option', { value: p.id, text: `${p.id} (${p.segment || 'no segment'})` })),
+    el('option', { value: 'adhoc', text: 'ad-hoc data (editor)' })];
+  const sig = opts.map((o) => o.value + o.textContent).join('|');
+  if (sel.dataset.sig !== sig) { sel.replaceChildren(...opts); sel.dataset.sig = sig; }
+  if (view.profile && view.profile !== 'adhoc' && !data.profiles.some((p) => p.id === view.profile)) view.profile = '';
+  sel.value = view.profile;
 }
 
-function showLine(n) {
+function drawDiagnostics() {
+  const box = $('#diagnostics');
+  if (!data.diagnostics.length) { box.replaceChildren(); return; }
+  const items = data.diagnostics.map((d) => {
+    const where = `${d.source || d.file}:${d.line}:${d.col}`;
+    const link = d.source
+      ? el('a', { href: '#', class: 'loc', 'data-file': d.source, 'data-line': String(d.line), text: where })
+      : el('span', { class: 'loc', text: where });
+    return el('li', { class: d.severity }, el('span', { class: 'sev', text: d.severity }), link,
+      ` ${d.message} `, el('span', { class: 'rule', text: `[${d.rule}]` }),
+      d.profile ? el('span', { class: 'prof', text: ` profile ${d.profile}` }) : null,
+      d.hint ? el('div', { class: 'hint', text: 'hint: ' + d.hint }) : null);
+  });
+  box.replaceChildren(el('details', { open: '' },
+    el('summary', { text: `${plural(data.errors, 'error')}, ${plural(data.warnings, 'warning')}` }), el('ul', {}, ...items)));
+}
+
+function drawSource() {
+  const files = Object.keys(data.sources).sort((a, b) => (a === data.file ? -1 : b === data.file ? 1 : a.localeCompare(b)));
+  const file = files.includes(view.file) ? view.file : data.file;
+  const sel = $('#source-file');
+  const sig = files.join('|');
+  if (sel.dataset.sig !== sig) { sel.replaceChildren(...files.map((f) => el('option', { value: f, text: f }))); sel.dataset.sig = sig; }
+  sel.value = file;
+  const text = data.sources[file] || '';
+  const ol = $('#source-lines');
+  if (ol.dataset.file !== file || ol.dataset.text !== text) {
+    ol.replaceChildren(...text.split('\n').map((l, i) => el('li', { id: 'L' + (i + 1), text: l || '\u200b' })));
+    ol.dataset.file = file;
+    ol.dataset.text = text;
+  }
+  for (const li of ol.querySelectorAll('li.hl, li.diag-error, li.diag-warning')) li.className = '';
+  for (const d of data.diagnostics) {
+    const li = d.source === file && document.getElementById('L' + d.line);
+    if (li) { li.classList.add('diag-' + d.severity); li.title = d.message; }
+  }
+  const hl = view.line && document.getElementById('L' + view.line);
+  if (hl) hl.classList.add('hl');
+}
+
+// columns lists the grid's columns for the current view.
+function columns() {
+  if (view.profile === 'adhoc') return [{ key: 'adhoc', label: 'ad-hoc data', sub: 'from the editor', adhoc: true }];
+  if (view.profile) return [{ key: 'p:' + view.profile, label: 'profile ' + view.profile, profile: view.profile }];
+  return data.columns.map((c) => ({ key: 's:' + c.segment + ':' + c.profile, label: c.segment || 'no segment',
+    sub: c.profile ? 'profile ' + c.profile : 'no sample profile', profile: c.profile }));
+}
+
+function renderURL(profile) {
+  return `/render/${encodeURIComponent(tname)}?profile=${encodeURIComponent(profile)}&variant=${view.variant}&build=${data.version}`;
+}
+
+function drawGrid() {
+  const grid = $('#grid');
+  const cols = columns();
+  const byKey = new Map([...grid.children].map((c) => [c.dataset.key, c]));
+  const wanted = cols.map((c) => {
+    let col = byKey.get(c.key);
+    if (!col) {
+      col = el('div', { class: 'column', 'data-key': c.key },
+        el('h3', {}, el('span', { class: 'label' }), el('small')), el('div', { class: 'frame-wrap' }));
+    }
+    col.querySelector('.label').textContent = c.label;
+    col.querySelector('small').textContent = c.sub;
+    const wrap = col.querySelector('.frame-wrap');
+    wrap.style.width = view.width + 'px';
+    wrap.className = 'frame-wrap dark-' + view.dark;
+    if (!c.profile && !c.adhoc) {
+      wrap.replaceChildren(el('p', { class: 'empty', text: 'No sample profile falls in this segment. Add one to profiles/ or use ad-hoc data.' }));
+      wrap.dataset.key = '';
+      wrap.dataset.loaded = String(data.version);
+    } else if (c.adhoc) {
+      if (!$('#adhoc-json').value) $('#adhoc-json').value = adhocText();
+      const json = $('#adhoc-json').value;
+      const key = `${data.version}|${view.variant}|${json}`;
+      if (wrap.dataset.key !== key) { wrap.dataset.key = key; submitAdhoc(wrap); }
+    } else {
+      const url = renderURL(c.profile);
+      if (wrap.dataset.key !== url) { wrap.dataset.key = url; loadFrame(wrap, (f) => { f.src = url; }); }
+    }
+    return col;
+  });
+  // move only what changed: taking a frame out of the document reloads it
+  wanted.forEach((col, i) => { if (grid.children[i] !== col) grid.insertBefore(col, grid.children[i] || null); });
+  while (grid.children.length > wanted.length) grid.lastChild.remove();
+  markShown();
+}
+
+// loadFrame loads a new sandboxed frame over the old one and swaps them once it has loaded:
+// no blank flash, and no history entry (a frame's first load replaces its about:blank).
+function loadFrame(wrap, start) {
+  const version = String(data.version);
+  const f = el('iframe', { sandbox: '', referrerpolicy: 'no-referrer', class: 'loading', title: `${tname} preview` });
+  f.style.colorScheme = view.dark === 'css' ? 'dark' : 'light';
+  start(f);
+  const done = () => {
+    if (!f.isConnected) return; // a newer frame finished first
+    for (let old = f.previousElementSibling; old; old = f.previousElementSibling) old.remove();
+    f.classList.remove('loading');
+    wrap.dataset.loaded = version;
+    markShown();
+  };
+  for (const p of wrap.querySelectorAll('p.empty')) p.remove();
+  if (f.name) {
+    // a form posts into the frame once its initial about:blank has loaded; the next load is
+    // the post's answer
+    let blank = true;
+    f.addEventListener('load', () => {
+      if (blank) { blank = false; $('#adhoc-form').target = f.name; $('#adhoc-form').submit(); } else done();
+    });
+  } else f.addEventListener('load', done, { once: true });
+  wrap.append(f);
+}
+
+function submitAdhoc(wrap) {
+  const form = $('#adhoc-form');
+  const v = view.variant === 'source' ? 'html' : view.variant;
+  form.action = `/adhoc/${encodeURIComponent(tname)}?variant=${v}`;
+  $('#adhoc-variant').value = v;
+  const target = 'adhoc-' + (++adhocSeq);
+  form.target = target;
+  loadFrame(wrap, (f) => { f.name = target; });
+}
+
+// markShown sets data-shown to the build every frame of the grid shows (the browser test
+// waits on it to time a save).
+function markShown() {
+  const wraps = [...document.querySelectorAll('#grid .frame-wrap')];
+  if (data && wraps.every((w) => w.dataset.loaded === String(data.version))) document.body.dataset.shown = String(data.version);
+}
+
+function showLine(file, line) {
   view.variant = 'source';
-  renderTemplate();
-  for (const li of document.querySelectorAll('#source-lines li.hl')) li.classList.remove('hl');
-  const li = document.getElementById('L' + n);
-  if (li) { li.classList.add('hl'); li.scrollIntoView({ block: 'center' }); }
+  view.file = file;
+  view.line = line;
+  draw();
+  const li = document.getElementById('L' + line);
+  if (li) li.scrollIntoView({ block: 'center' });
+}
+
+function adhocText() {
+  const saved = sessionStorage.getItem('mailmold-adhoc:' + tname);
+  if (saved) return saved;
+  const p = data && data.profiles[0];
+  return JSON.stringify(p ? { ...p.data, id: 'ad-hoc' } : { id: 'ad-hoc' }, null, 2);
+}
+
+function renderAdhoc() {
+  const text = $('#adhoc-json').value;
+  try {
+    const v = JSON.parse(text);
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('a profile must be a JSON object');
+  } catch (err) {
+    $('#adhoc-error').textContent = 'Invalid JSON: ' + err.message;
+    return;
+  }
+  $('#adhoc-error').textContent = '';
+  sessionStorage.setItem('mailmold-adhoc:' + tname, text);
+  view.profile = 'adhoc';
+  if (view.variant === 'source') view.variant = 'html';
+  draw();
 }
 
 function wireTemplatePage() {
   readHash();
-  $('#variants').addEventListener('click', (e) => { const v = e.target.dataset.variant; if (v) { view.variant = v; renderTemplate(); } });
-  $('#widths').addEventListener('click', (e) => { const w = e.target.dataset.width; if (w) { view.width = Number(w); renderTemplate(); } });
-  $('#profile').addEventListener('change', (e) => { view.profile = e.target.value; renderTemplate(); });
-  $('#dark').addEventListener('change', (e) => { view.dark = e.target.checked; renderTemplate(); });
-  $('#edit-toggle').addEventListener('click', () => $('#editor').classList.toggle('hidden'));
-  $('#diagnostics').addEventListener('click', (e) => { const n = e.target.dataset.line; if (n) { e.preventDefault(); showLine(Number(n)); } });
-}
-
-async function refresh() {
-  await loadState();
-  if (document.body.dataset.page === 'index') renderIndex(); else renderTemplate();
-  document.body.dataset.version = String(state.version);
-}
-
-function listen() {
-  const es = new EventSource('/events');
-  es.addEventListener('rebuild', () => refresh());
-  es.addEventListener('hello', (e) => { if (state && Number(e.data) !== state.version) refresh(); });
+  $('#variants').addEventListener('click', (e) => {
+    const v = e.target.dataset.variant;
+    if (v) { view.variant = v; view.line = 0; draw(); }
+  });
+  $('#widths').addEventListener('click', (e) => { const w = Number(e.target.dataset.width); if (w) { view.width = w; draw(); } });
+  $('#profile').addEventListener('change', (e) => { view.profile = e.target.value; draw(); });
+  $('#dark').addEventListener('change', (e) => {
+    view.dark = e.target.value;
+    for (const w of document.querySelectorAll('#grid .frame-wrap')) w.dataset.key = ''; // reload with the new color scheme
+    draw();
+  });
+  $('#source-file').addEventListener('change', (e) => { view.file = e.target.value; view.line = 0; draw(); });
+  $('#edit-toggle').addEventListener('click', (e) => {
+    const ed = $('#editor');
+    ed.classList.toggle('hidden');
+    e.target.setAttribute('aria-expanded', String(!ed.classList.contains('hidden')));
+    if (!$('#adhoc-json').value) $('#adhoc-json').value = adhocText();
+  });
+  $('#adhoc-render').addEventListener('click', renderAdhoc);
+  $('#adhoc-json').addEventListener('keydown', (e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); renderAdhoc(); } });
+  $('#adhoc-load').addEventListener('click', () => {
+    const p = data.profiles.find((x) => x.id === view.profile) || data.profiles[0];
+    if (p) $('#adhoc-json').value = JSON.stringify({ ...p.data, id: 'ad-hoc' }, null, 2);
+  });
+  $('#diagnostics').addEventListener('click', (e) => {
+    const a = e.target.closest('a[data-line]');
+    if (a) { e.preventDefault(); showLine(a.dataset.file, Number(a.dataset.line)); }
+  });
+  window.addEventListener('hashchange', () => { readHash(); draw(); });
 }
 
 window.addEventListener('DOMContentLoaded', async () => {
-  if (document.body.dataset.page === 'template') wireTemplatePage();
-  await refresh();
-  listen();
+  if (document.body.dataset.page === 'template') {
+    wireTemplatePage();
+    const refresh = serial(loadTemplate);
+    await refresh();
+    if (view.profile === 'adhoc') $('#adhoc-json').value = adhocText();
+    if (view.variant === 'source' && view.line) showLine(view.file, view.line);
+    listen(refresh);
+  } else {
+    listen(serial(refreshIndex));
+  }
 });
