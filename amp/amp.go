@@ -5,8 +5,6 @@ package amp
 
 import (
 	"fmt"
-	"sort"
-	"strconv"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -15,507 +13,311 @@ import (
 
 // Diagnostic is one finding of the transform.
 type Diagnostic struct {
-	Severity string // "error" or "warning"
-	Rule     string // amp-invalid, amp-img-size, amp-css, amp-link
+	Severity string // "error" (the AMP part is omitted) or "warning" (something was changed)
+	Rule     string // amp-invalid, amp-img, amp-img-size, amp-css, amp-link, amp-attr, amp-tag, amp-live
 	Message  string
-	Line     int    // in the input document, 0 if unknown
-	Snippet  string // the offending start tag, for locating it in a template
+	Line     int    // 1-based line of the offending element in the input; 0 if unknown
+	Col      int    // 1-based column (in characters) of that element; 0 if unknown
+	Snippet  string // the offending element's start tag, for locating it in a template
 }
 
 // Options control the transform.
 type Options struct {
-	MaxBytes int // document limit; 0 means 200,000
+	MaxBytes int // largest AMP document accepted; 0 means MaxDocumentBytes
 }
 
 // Result is an AMP document, or the reasons there is none.
 type Result struct {
-	HTML        string
-	OK          bool
+	HTML        string // the AMP document; empty when OK is false
+	OK          bool   // false: the message must go without an AMP part
 	Diagnostics []Diagnostic
 }
 
 // Limits from the AMP for Email specification.
 const (
-	MaxDocumentBytes = 200_000
-	MaxCSSBytes      = 75_000
-	MaxStyleAttr     = 1_000
+	MaxDocumentBytes = 200_000 // whole document
+	MaxCSSBytes      = 75_000  // <style amp-custom> and all style attributes together
+	MaxStyleAttr     = 1_000   // one style attribute
 )
 
 // RuntimeScript is the AMP runtime every AMP document loads.
 const RuntimeScript = `<script async src="https://cdn.ampproject.org/v0.js"></script>`
 
-var extensionScripts = map[string]string{
-	"amp-anim":     `<script async custom-element="amp-anim" src="https://cdn.ampproject.org/v0/amp-anim-0.1.js"></script>`,
-	"amp-list":     `<script async custom-element="amp-list" src="https://cdn.ampproject.org/v0/amp-list-0.1.js"></script>`,
-	"amp-mustache": `<script async custom-template="amp-mustache" src="https://cdn.ampproject.org/v0/amp-mustache-0.2.js"></script>`,
+// components the transform can emit, in the order their scripts are written.
+const (
+	compAnim = 1 << iota
+	compList
+	compMustache
+)
+
+var extensionScripts = [...]struct {
+	bit    int
+	script string
+}{
+	{compAnim, `<script async custom-element="amp-anim" src="https://cdn.ampproject.org/v0/amp-anim-0.1.js"></script>`},
+	{compList, `<script async custom-element="amp-list" src="https://cdn.ampproject.org/v0/amp-list-0.1.js"></script>`},
+	{compMustache, `<script async custom-template="amp-mustache" src="https://cdn.ampproject.org/v0/amp-mustache-0.2.js"></script>`},
 }
 
-// dropped elements: removed with their content, with a warning.
-var droppedTags = map[string]bool{"script": true, "noscript": true, "base": true, "link": true, "iframe": true,
-	"object": true, "embed": true, "frame": true, "frameset": true, "applet": true, "param": true, "title": true,
-	"canvas": true, "svg": true, "math": true, "style": true}
-
-// fatalTags cannot become AMP for Email at all.
-var fatalTags = map[string]string{
-	"form": "forms need amp-form and action-xhr, which a static email cannot provide", "input": "form inputs are not allowed",
-	"textarea": "form inputs are not allowed", "select": "form inputs are not allowed", "button": "buttons outside amp-form are not allowed",
-	"video": "AMP for Email has no video component", "audio": "AMP for Email has no audio component",
+// styleBlock is the text of one <style> element and the element it came from.
+type styleBlock struct {
+	tag  origTag
+	text string
 }
 
 type transformer struct {
-	inLive     bool // inside the fallback of a live block
 	res        *Result
-	sheets     []string
-	components map[string]bool
-	inlineCSS  int
+	src        string // the input, for positions; "" when unknown
+	components int
+	styles     []styleBlock
+	inlineCSS  int  // bytes of all style attributes written
+	inLive     bool // inside the fallback of a live block
+	inTemplate bool // inside a live block's amp-mustache template
+	diags      []pending
+	agg        map[string]int     // aggregated warning → index in diags
+	ords       map[*html.Node]int // ordinal of a diagnosed element among equal start tags
+	keyCount   map[string]int     // start tag → elements diagnosed so far
 }
 
 // Transform converts a rendered document (mailmold marker elements included) to AMP4EMAIL.
-func Transform(src string, opt Options) Result {
-	doc, err := html.Parse(strings.NewReader(strings.TrimPrefix(src, "\ufeff")))
+// Diagnostics carry the line and column of the offending element in html.
+func Transform(html string, opt Options) Result {
+	src := strings.TrimPrefix(html, "\ufeff")
+	doc, err := parseHTML(src)
 	if err != nil {
 		res := Result{}
-		res.fail(0, "", "the document cannot be parsed as HTML: "+err.Error())
+		res.Diagnostics = []Diagnostic{{Severity: "error", Rule: "amp-invalid", Message: "the document cannot be parsed as HTML: " + err.Error()}}
 		return res
 	}
-	return TransformNode(doc, opt)
+	return transform(doc, src, opt)
+}
+
+func parseHTML(src string) (*html.Node, error) {
+	return html.Parse(strings.NewReader(src))
 }
 
 // TransformNode converts a parsed document, which it rewrites in place (callers that also
-// need the document for something else use it first).
+// need the document for something else use it first). Diagnostics have no line and column;
+// their Snippet locates them.
 func TransformNode(doc *html.Node, opt Options) Result {
+	return transform(doc, "", opt)
+}
+
+// TransformNodeSource is TransformNode for a document parsed from src: diagnostics carry
+// the line and column of the offending element in src.
+func TransformNodeSource(doc *html.Node, src string, opt Options) Result {
+	return transform(doc, strings.TrimPrefix(src, "\ufeff"), opt)
+}
+
+func transform(doc *html.Node, src string, opt Options) Result {
 	res := Result{OK: true}
 	if opt.MaxBytes <= 0 {
 		opt.MaxBytes = MaxDocumentBytes
 	}
-	t := &transformer{res: &res, components: map[string]bool{}}
-	var head, body *html.Node
-	var htmlEl *html.Node
+	t := &transformer{res: &res, src: src}
+	var htmlEl, head, body *html.Node
 	for c := doc.FirstChild; c != nil; c = c.NextSibling {
 		if c.Type == html.ElementNode && c.DataAtom == atom.Html {
 			htmlEl = c
 		}
 	}
-	if htmlEl == nil {
-		res.fail(0, "", "no <html> element")
-		return res
-	}
-	for c := htmlEl.FirstChild; c != nil; c = c.NextSibling {
-		switch c.DataAtom {
-		case atom.Head:
-			head = c
-		case atom.Body:
-			body = c
+	if htmlEl != nil {
+		for c := htmlEl.FirstChild; c != nil; c = c.NextSibling {
+			switch c.DataAtom {
+			case atom.Head:
+				head = c
+			case atom.Body:
+				body = c
+			}
 		}
-	}
-	if head != nil {
-		t.collectStyles(head)
 	}
 	if body == nil {
-		res.fail(0, "", "no <body> element")
+		t.fail("amp-invalid", origTag{}, "the document has no <body>")
+		t.finish()
 		return res
 	}
+	if head != nil {
+		t.head(head)
+	}
 	t.collectStyles(body)
+	bodyStyle := t.bodyAttrs(body)
 	t.walk(body)
+
 	var b strings.Builder
+	b.Grow(len(src) + 1024)
 	b.WriteString("<!doctype html>\n<html ⚡4email data-css-strict")
 	for _, a := range htmlEl.Attr {
-		if a.Key == "lang" || a.Key == "dir" {
-			fmt.Fprintf(&b, ` %s="%s"`, a.Key, html.EscapeString(a.Val))
+		if (a.Key == "lang" || a.Key == "dir") && a.Namespace == "" {
+			b.WriteString(" " + a.Key + `="` + html.EscapeString(a.Val) + `"`)
 		}
 	}
-	b.WriteString(">\n<head>\n<meta charset=\"utf-8\">\n")
-	b.WriteString(RuntimeScript + "\n")
-	names := make([]string, 0, len(t.components))
-	for n := range t.components {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		b.WriteString(extensionScripts[n] + "\n")
+	b.WriteString(">\n<head>\n<meta charset=\"utf-8\">\n" + RuntimeScript + "\n")
+	for _, e := range extensionScripts {
+		if t.components&e.bit != 0 {
+			b.WriteString(e.script + "\n")
+		}
 	}
 	b.WriteString("<style amp4email-boilerplate>body{visibility:hidden}</style>\n")
-	sheet := sanitizeSheet(strings.Join(t.sheets, "\n"))
-	for _, d := range uniq(sheet.dropped) {
-		res.warn("amp-css", 0, "", "dropped from the stylesheet for AMP: "+d)
-	}
-	if sheet.css != "" {
-		b.WriteString("<style amp-custom>" + sheet.css + "</style>\n")
-	}
-	if total := len(sheet.css) + t.inlineCSS; total > MaxCSSBytes {
-		res.fail(0, "", fmt.Sprintf("CSS is %d bytes (stylesheet and style attributes together); AMP for Email allows %d", total, MaxCSSBytes))
-	}
+	t.writeSheet(&b, body)
 	b.WriteString("</head>\n<body")
-	for _, a := range body.Attr {
-		if ok, _ := t.attrAllowed(body, a); ok {
-			fmt.Fprintf(&b, ` %s="%s"`, a.Key, html.EscapeString(a.Val))
-		}
+	for _, a := range bodyStyle {
+		b.WriteString(" " + a.Key + `="` + html.EscapeString(a.Val) + `"`)
 	}
 	b.WriteString(">")
 	for c := body.FirstChild; c != nil; c = c.NextSibling {
 		if err := html.Render(&b, c); err != nil {
-			res.fail(0, "", "rendering failed: "+err.Error())
+			t.fail("amp-invalid", origTag{}, "rendering failed: "+err.Error())
 		}
 	}
 	b.WriteString("</body>\n</html>\n")
 	res.HTML = b.String()
 	if len(res.HTML) > opt.MaxBytes {
-		res.fail(0, "", fmt.Sprintf("the AMP document is %d bytes; AMP for Email allows %d", len(res.HTML), opt.MaxBytes))
+		t.fail("amp-invalid", origTag{}, fmt.Sprintf("the AMP document is %d bytes; at most %d are allowed", len(res.HTML), opt.MaxBytes))
 	}
+	t.finish()
 	if !res.OK {
 		res.HTML = ""
 	}
 	return res
 }
 
-func uniq(s []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, x := range s {
-		if !seen[x] {
-			seen[x] = true
-			out = append(out, x)
+// head collects the stylesheets of the head and reports what it drops from it.
+func (t *transformer) head(head *html.Node) {
+	for c := head.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode {
+			continue
+		}
+		switch c.Data {
+		case "style":
+			t.addStyle(c)
+		case "script", "link", "base", "noscript":
+			t.warn("amp-tag", tagOf(c), fmt.Sprintf("<%s> is not allowed in AMP for Email and was removed: %s", c.Data, tagRules[c.Data].why))
 		}
 	}
-	return out
 }
 
-func (r *Result) fail(line int, snippet, msg string) {
-	r.OK = false
-	r.Diagnostics = append(r.Diagnostics, Diagnostic{Severity: "error", Rule: "amp-invalid", Message: msg, Line: line, Snippet: snippet})
+func (t *transformer) addStyle(n *html.Node) {
+	var b strings.Builder
+	for tx := n.FirstChild; tx != nil; tx = tx.NextSibling {
+		b.WriteString(tx.Data)
+	}
+	t.styles = append(t.styles, styleBlock{tag: tagOf(n), text: b.String()})
 }
 
-func (r *Result) warn(rule string, line int, snippet, msg string) {
-	r.Diagnostics = append(r.Diagnostics, Diagnostic{Severity: "warning", Rule: rule, Message: msg, Line: line, Snippet: snippet})
-}
-
-// collectStyles moves every <style> element's text into the stylesheet and removes it.
+// collectStyles moves the text of every <style> element of the body into the stylesheet and
+// removes the element; dropped content (<mm-textonly>) and templates are left alone.
 func (t *transformer) collectStyles(n *html.Node) {
 	for c := n.FirstChild; c != nil; {
 		next := c.NextSibling
-		if c.Type == html.ElementNode && c.DataAtom == atom.Style {
-			for tx := c.FirstChild; tx != nil; tx = tx.NextSibling {
-				t.sheets = append(t.sheets, tx.Data)
+		if c.Type == html.ElementNode {
+			switch c.Data {
+			case "style":
+				t.addStyle(c)
+				n.RemoveChild(c)
+			case "mm-textonly", "template":
+			default:
+				t.collectStyles(c)
 			}
-			n.RemoveChild(c)
-		} else if c.Type == html.ElementNode {
-			t.collectStyles(c)
 		}
 		c = next
 	}
 }
 
-// startTag renders an element's start tag for diagnostics.
-func startTag(n *html.Node) string {
-	var b strings.Builder
-	b.WriteString("<" + n.Data)
-	for _, a := range n.Attr {
-		fmt.Fprintf(&b, ` %s="%s"`, a.Key, a.Val)
-	}
-	b.WriteString(">")
-	s := b.String()
-	if len(s) > 120 {
-		s = s[:117] + "..."
-	}
-	return s
-}
-
-// walk rewrites the children of n in place.
-func (t *transformer) walk(n *html.Node) {
-	for c := n.FirstChild; c != nil; {
-		next := c.NextSibling
-		switch c.Type {
-		case html.CommentNode:
-			n.RemoveChild(c) // conditional comments hold Outlook-only markup
-		case html.ElementNode:
-			next = t.element(n, c, next)
-		}
-		c = next
-	}
-}
-
-// element rewrites one element; it returns the node to continue with.
-func (t *transformer) element(parent, n, next *html.Node) *html.Node {
-	tag := n.Data
-	switch {
-	case tag == "mm-textonly":
-		parent.RemoveChild(n)
-		return next
-	case tag == "mm-htmlonly":
-		first := n.FirstChild
-		unwrap(parent, n)
-		if first != nil {
-			return first
-		}
-		return next
-	case tag == "mm-live" && t.inLive:
-		// a live block inside a live block's fallback: only its static content (expanding it
-		// would double the document at every level)
-		var fb *html.Node
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			if c.Data == "mm-fallback" {
-				fb = c
+// bodyAttrs returns the attributes the AMP <body> keeps, bgcolor and text turned into style.
+func (t *transformer) bodyAttrs(body *html.Node) []html.Attribute {
+	tag := tagOf(body)
+	var pres []string
+	var out []html.Attribute
+	style := ""
+	for _, a := range body.Attr {
+		switch {
+		case a.Key == "style":
+			style = a.Val
+		case a.Key == "class" || a.Key == "id" || a.Key == "lang" || a.Key == "dir":
+			if v, ok := t.nameAttr(a.Key, a.Val); ok {
+				out = append(out, html.Attribute{Key: a.Key, Val: v})
+			}
+		default:
+			if p := presentational("body", a.Key, a.Val); p != "" {
+				pres = append(pres, p)
+			} else if !silentAttrs[a.Key] {
+				t.aggregate("amp-attr", tag, "attribute "+a.Key+" on <body> is not allowed in AMP for Email and was removed")
 			}
 		}
-		if fb != nil {
-			n.RemoveChild(fb)
-			parent.InsertBefore(fb, n)
-			parent.RemoveChild(n)
-			first := fb.FirstChild
-			unwrap(parent, fb)
-			if first != nil {
-				return first
-			}
-			return next
-		}
-		parent.RemoveChild(n)
-		return next
-	case tag == "mm-live":
-		t.live(parent, n)
-		return next
-	case fatalTags[tag] != "":
-		t.res.fail(0, startTag(n), fmt.Sprintf("<%s> cannot be part of an AMP email: %s", tag, fatalTags[tag]))
-		parent.RemoveChild(n)
-		return next
-	case droppedTags[tag]:
-		t.res.warn("amp-invalid", 0, startTag(n), fmt.Sprintf("<%s> is not allowed in AMP for Email and was removed", tag))
-		parent.RemoveChild(n)
-		return next
-	case tag == "meta":
-		parent.RemoveChild(n)
-		return next
-	case tag == "img":
-		t.img(n)
-	case tag == "center":
-		n.Data, n.DataAtom = "div", atom.Div
-		n.Attr = append(n.Attr, html.Attribute{Key: "style", Val: "text-align:center"})
-	case tag == "font":
-		n.Data, n.DataAtom = "span", atom.Span
 	}
-	t.attrs(n)
-	t.walk(n)
-	return next
-}
-
-// unwrap replaces n by its children.
-func unwrap(parent, n *html.Node) {
-	for c := n.FirstChild; c != nil; {
-		next := c.NextSibling
-		n.RemoveChild(c)
-		parent.InsertBefore(c, n)
-		c = next
-	}
-	parent.RemoveChild(n)
-}
-
-// attrs filters the attributes of n.
-func (t *transformer) attrs(n *html.Node) {
-	out := n.Attr[:0]
-	for _, a := range n.Attr {
-		ok, val := t.attrAllowed(n, a)
-		if !ok {
-			continue
-		}
-		a.Val = val
-		out = append(out, a)
-	}
-	n.Attr = out
-}
-
-var droppedAttrs = map[string]bool{"xmlns": true, "background": true, "srcset": true, "sizes": true}
-
-func (t *transformer) attrAllowed(n *html.Node, a html.Attribute) (bool, string) {
-	k := strings.ToLower(a.Key)
-	switch {
-	case strings.HasPrefix(k, "on"), strings.HasPrefix(k, "xmlns"), strings.Contains(k, ":"), droppedAttrs[k]:
-		return false, ""
-	case (k == "class" || k == "id") && (strings.Contains(a.Val, "i-amphtml") || strings.Contains(a.Val, "-amp-")):
-		return false, ""
-	case k == "style":
-		s := sanitizeInline(a.Val)
-		if s.css == "" {
-			return false, ""
-		}
-		if len(s.css) > MaxStyleAttr {
-			t.res.warn("amp-css", 0, startTag(n), fmt.Sprintf("a style attribute of %d bytes is over AMP's %d and was removed", len(s.css), MaxStyleAttr))
-			return false, ""
-		}
-		t.inlineCSS += len(s.css)
-		return true, s.css
-	case k == "href" && n.Data == "a":
-		u := strings.TrimSpace(a.Val)
-		if !absoluteLink(u) {
-			t.res.warn("amp-link", 0, startTag(n), fmt.Sprintf("link %q was dropped: AMP emails allow only absolute http, https, mailto and tel links", u))
-			return false, ""
-		}
-		return true, u
-	case k == "target":
-		return a.Val == "_blank", a.Val
-	}
-	return true, a.Val
-}
-
-func absoluteLink(u string) bool {
-	l := strings.ToLower(u)
-	if strings.Contains(u, "{{") || strings.Contains(u, "{%") {
-		return false
-	}
-	for _, p := range []string{"https://", "http://", "mailto:", "tel:"} {
-		if strings.HasPrefix(l, p) && len(l) > len(p) {
-			return true
-		}
-	}
-	return false
-}
-
-// img turns <img> into amp-img (amp-anim for GIFs) with dimensions and a valid layout.
-func (t *transformer) img(n *html.Node) {
-	attr := map[string]string{}
-	for _, a := range n.Attr {
-		attr[strings.ToLower(a.Key)] = a.Val
-	}
-	src := strings.TrimSpace(attr["src"])
-	style := parseStyle(attr["style"])
-	w, h := dim(attr["width"]), dim(attr["height"])
-	if w == 0 {
-		w = dim(style["width"])
-	}
-	if h == 0 {
-		h = dim(style["height"])
-	}
-	if !strings.HasPrefix(strings.ToLower(src), "https://") {
-		// AMP loads images over https only; the image is left out of the AMP part (the HTML
-		// part keeps it) rather than losing the whole AMP part.
-		t.res.warn("amp-img", 0, startTag(n), fmt.Sprintf("image src %q is not https, which AMP for Email requires: the image is left out of the AMP part", src))
-		n.Parent.RemoveChild(n)
-		return
-	}
-	name := "amp-img"
-	if strings.HasSuffix(strings.ToLower(strings.SplitN(src, "?", 2)[0]), ".gif") {
-		name = "amp-anim"
-		t.components["amp-anim"] = true
-	}
-	keep := []html.Attribute{{Key: "src", Val: src}, {Key: "alt", Val: attr["alt"]}}
-	responsive := strings.Contains(style["width"], "100%") || strings.Contains(style["max-width"], "100%") || attr["width"] == "100%"
-	switch {
-	case w > 0 && h > 0 && responsive:
-		keep = append(keep, html.Attribute{Key: "width", Val: strconv.Itoa(w)}, html.Attribute{Key: "height", Val: strconv.Itoa(h)}, html.Attribute{Key: "layout", Val: "responsive"})
-	case w > 0 && h > 0:
-		keep = append(keep, html.Attribute{Key: "width", Val: strconv.Itoa(w)}, html.Attribute{Key: "height", Val: strconv.Itoa(h)}, html.Attribute{Key: "layout", Val: "fixed"})
-	case h > 0:
-		t.res.warn("amp-img-size", 0, startTag(n), "image has no width: it is laid out at a fixed height with its own aspect ratio")
-		keep = append(keep, html.Attribute{Key: "height", Val: strconv.Itoa(h)}, html.Attribute{Key: "layout", Val: "fixed-height"})
-	default:
-		t.res.warn("amp-img-size", 0, startTag(n), "image has no width and height: AMP needs them, so it is shown 150 px high; add width and height attributes")
-		keep = append(keep, html.Attribute{Key: "height", Val: "150"}, html.Attribute{Key: "layout", Val: "fixed-height"})
-	}
-	for _, k := range []string{"class", "title", "style", "id"} {
-		if v, ok := attr[k]; ok {
-			if k == "style" {
-				// dimensions are attributes now; the rest of the inline style stays
-				delete(style, "width")
-				delete(style, "height")
-				v = joinStyle(style)
-				if v == "" {
-					continue
-				}
-			}
-			keep = append(keep, html.Attribute{Key: k, Val: v})
-		}
-	}
-	n.Data, n.DataAtom, n.Attr = name, 0, keep
-}
-
-func dim(s string) int {
-	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "px"))
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 0 {
-		return 0
-	}
-	return n
-}
-
-// parseStyle splits an inline style into lower-cased properties.
-func parseStyle(s string) map[string]string {
-	out := map[string]string{}
-	for _, d := range strings.Split(s, ";") {
-		k, v, ok := strings.Cut(d, ":")
-		if ok {
-			out[strings.ToLower(strings.TrimSpace(k))] = strings.TrimSpace(v)
+	if len(pres) > 0 || style != "" {
+		if v, ok := t.style(tag, joinStyle(pres, style)); ok {
+			out = append(out, html.Attribute{Key: "style", Val: v})
 		}
 	}
 	return out
 }
 
-func joinStyle(m map[string]string) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+// writeSheet writes <style amp-custom> and checks the CSS budget; over budget, rules whose
+// classes or ids the document does not use are left out first.
+func (t *transformer) writeSheet(b *strings.Builder, body *html.Node) {
+	sheets := make([]*sheet, len(t.styles))
+	for i, s := range t.styles {
+		sheets[i] = parseSheet(s.text)
+		for _, d := range sheets[i].dropped {
+			t.cssDrop(s, d)
+		}
 	}
-	sort.Strings(keys)
-	parts := make([]string, 0, len(keys))
-	for _, k := range keys {
-		parts = append(parts, k+":"+m[k])
+	var css strings.Builder
+	for _, sh := range sheets {
+		sh.write(&css, nil)
 	}
-	return strings.Join(parts, ";")
+	if css.Len()+t.inlineCSS > MaxCSSBytes {
+		used := usedNames(body)
+		keep := func(refs []string) bool {
+			for _, r := range refs {
+				if !used[r] {
+					return false
+				}
+			}
+			return true
+		}
+		full := css.Len()
+		css.Reset()
+		for _, sh := range sheets {
+			sh.write(&css, keep)
+		}
+		if css.Len() < full {
+			t.warn("amp-css", origTag{}, fmt.Sprintf("the CSS was over AMP's %d bytes: rules for classes and ids the email does not use were left out (%d → %d bytes of stylesheet)", MaxCSSBytes, full, css.Len()))
+		}
+	}
+	if total := css.Len() + t.inlineCSS; total > MaxCSSBytes {
+		t.fail("amp-css", origTag{}, fmt.Sprintf("the CSS is %d bytes (stylesheet %d, style attributes %d); AMP for Email allows %d", total, css.Len(), t.inlineCSS, MaxCSSBytes))
+	}
+	if css.Len() > 0 {
+		b.WriteString("<style amp-custom>")
+		b.WriteString(css.String())
+		b.WriteString("</style>\n")
+	}
 }
 
-// live turns a mailmold live block into an amp-list whose fallback and placeholder show the
-// static content rendered at send time.
-func (t *transformer) live(parent, n *html.Node) {
-	src := ""
-	for _, a := range n.Attr {
-		if a.Key == "data-src" {
-			src = a.Val
-		}
-	}
-	if !strings.HasPrefix(src, "https://") || strings.Contains(src, "{{") {
-		t.res.fail(0, startTag(n), fmt.Sprintf("live block src %q must be an absolute https URL without placeholders", src))
-		parent.RemoveChild(n)
-		return
-	}
-	var tmpl, fallback *html.Node
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		switch c.Data {
-		case "template":
-			tmpl = c
-		case "mm-fallback":
-			fallback = c
-		}
-	}
-	list := &html.Node{Type: html.ElementNode, Data: "amp-list", Attr: []html.Attribute{
-		{Key: "src", Val: src}, {Key: "layout", Val: "fixed-height"}, {Key: "height", Val: "120"}, {Key: "binding", Val: "no"}}}
-	t.components["amp-list"] = true
-	t.components["amp-mustache"] = true
-	if tmpl != nil {
-		n.RemoveChild(tmpl)
-		t.template(tmpl)
-		list.AppendChild(tmpl)
-	}
-	for _, role := range []string{"placeholder", "fallback"} {
-		div := &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div, Attr: []html.Attribute{{Key: role}}}
-		if fallback != nil {
-			var b strings.Builder
-			for c := fallback.FirstChild; c != nil; c = c.NextSibling {
-				html.Render(&b, c)
+// usedNames collects ".class" and "#id" of every element under n.
+func usedNames(n *html.Node) map[string]bool {
+	used := map[string]bool{}
+	var visit func(*html.Node)
+	visit = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
 			}
-			nodes, _ := html.ParseFragment(strings.NewReader(b.String()), div)
-			for _, x := range nodes {
-				div.AppendChild(x)
+			for _, a := range c.Attr {
+				switch a.Key {
+				case "class":
+					for _, f := range strings.Fields(a.Val) {
+						used["."+f] = true
+					}
+				case "id":
+					used["#"+a.Val] = true
+				}
 			}
+			visit(c)
 		}
-		t.inLive = true
-		t.walk(div)
-		t.inLive = false
-		list.AppendChild(div)
 	}
-	parent.InsertBefore(list, n)
-	parent.RemoveChild(n)
-}
-
-// template sanitises the amp-mustache template of a live block under the same rules.
-func (t *transformer) template(n *html.Node) {
-	n.Attr = []html.Attribute{{Key: "type", Val: "amp-mustache"}}
-	// The parser puts template content in the node's children (x/net/html keeps it inline).
-	t.walk(n)
+	visit(n)
+	return used
 }

@@ -9,71 +9,84 @@ import (
 	"github.com/tdewolff/parse/v2/css"
 )
 
-// allowedProps are the CSS properties AMP for Email accepts in data-css-strict documents
-// (the amp.dev "Supported CSS" list, common email subset).
-var allowedProps = map[string]bool{}
+// cssDrop is one kind of thing removed from CSS: what, where it first occurred (byte offset
+// in the CSS text) and how often.
+type cssDrop struct {
+	what  string
+	off   int
+	count int
+}
 
-func init() {
-	for _, p := range strings.Fields(`
-align-content align-items align-self all background background-attachment background-blend-mode
-background-clip background-color background-image background-origin background-position
-background-repeat background-size border border-bottom border-bottom-color border-bottom-left-radius
-border-bottom-right-radius border-bottom-style border-bottom-width border-collapse border-color
-border-left border-left-color border-left-style border-left-width border-radius border-right
-border-right-color border-right-style border-right-width border-spacing border-style border-top
-border-top-color border-top-left-radius border-top-right-radius border-top-style border-top-width
-border-width bottom box-shadow box-sizing caption-side clear color column-count column-fill
-column-gap column-rule column-rule-color column-rule-style column-rule-width column-span
-column-width columns direction display empty-cells flex flex-basis flex-direction flex-flow
-flex-grow flex-shrink flex-wrap float font font-family font-kerning font-size font-stretch
-font-style font-variant font-weight gap grid grid-area grid-auto-columns grid-auto-flow
-grid-auto-rows grid-column grid-column-end grid-column-gap grid-column-start grid-gap grid-row
-grid-row-end grid-row-gap grid-row-start grid-template grid-template-areas grid-template-columns
-grid-template-rows height hyphens justify-content justify-items justify-self left letter-spacing
-line-height list-style list-style-image list-style-position list-style-type margin margin-bottom
-margin-left margin-right margin-top max-height max-width min-height min-width object-fit
-object-position opacity order outline outline-color outline-offset outline-style outline-width
-overflow overflow-wrap overflow-x overflow-y padding padding-bottom padding-left padding-right
-padding-top position right row-gap table-layout text-align text-decoration text-decoration-color
-text-decoration-line text-decoration-style text-indent text-overflow text-shadow text-transform
-top transform transform-origin transition transition-delay transition-duration
-transition-property transition-timing-function vertical-align visibility white-space width
-word-break word-spacing word-wrap z-index`) {
-		allowedProps[p] = true
+// cssSel is one selector of a rule and the classes and ids it needs to match anything
+// (".name", "#name"), outside :not().
+type cssSel struct {
+	text string
+	refs []string
+}
+
+// cssRule is one style rule, inside @media when media is not empty.
+type cssRule struct {
+	media string
+	sels  []cssSel
+	decls string
+}
+
+// sheet is a sanitised stylesheet: the rules AMP for Email accepts and what was dropped.
+type sheet struct {
+	rules   []cssRule
+	dropped []cssDrop
+}
+
+// drops collects cssDrops, one per kind, in order of first occurrence.
+type drops struct {
+	list []cssDrop
+	idx  map[string]int
+}
+
+func (d *drops) add(what string, off int) {
+	if i, ok := d.idx[what]; ok {
+		d.list[i].count++
+		return
 	}
+	if d.idx == nil {
+		d.idx = map[string]int{}
+	}
+	d.idx[what] = len(d.list)
+	d.list = append(d.list, cssDrop{what: what, off: off, count: 1})
 }
 
-// cssResult is a sanitized stylesheet and what was dropped.
-type cssResult struct {
-	css     string
-	dropped []string
-}
+var (
+	sheetCache  sync.Map // string → *sheet
+	sheetCacheN atomic.Int64
+)
 
-var sheetCache sync.Map // string → cssResult, bounded by sheetCacheN
+const sheetCacheMax = 1000
 
-var sheetCacheN atomic.Int64
-
-// sanitizeSheet keeps what AMP for Email accepts from a stylesheet: rules and @media blocks,
-// allowed properties without !important. Results are memoised (a template's stylesheet is
-// the same in every message).
-func sanitizeSheet(src string) cssResult {
+// parseSheet sanitises the text of one <style> element. Results are memoised: a template's
+// stylesheet is the same in every message.
+func parseSheet(src string) *sheet {
 	if r, ok := sheetCache.Load(src); ok {
-		return r.(cssResult)
+		return r.(*sheet)
 	}
-	r := sanitizeSheetUncached(src)
-	if sheetCacheN.Add(1) < 1000 {
+	r := parseSheetUncached(src)
+	if sheetCacheN.Add(1) <= sheetCacheMax {
 		sheetCache.Store(src, r)
 	}
 	return r
 }
 
-func sanitizeSheetUncached(src string) cssResult {
-	var res cssResult
-	var b strings.Builder
+func parseSheetUncached(src string) *sheet {
+	var d drops
+	sh := &sheet{}
 	p := css.NewParser(parse.NewInputString(src), false)
-	skip := 0 // depth inside a dropped at-rule
+	skip := 0   // depth inside a dropped block
+	media := "" // the current @media query list
+	inMedia := false
+	var cur *cssRule
+	var decls []string
 	for {
 		gt, _, data := p.Next()
+		off := p.Offset()
 		if gt == css.ErrorGrammar {
 			if p.Err() != nil {
 				break
@@ -82,75 +95,376 @@ func sanitizeSheetUncached(src string) cssResult {
 		}
 		switch gt {
 		case css.BeginAtRuleGrammar:
-			if skip > 0 || !strings.EqualFold(string(data), "@media") {
-				if skip == 0 {
-					res.dropped = append(res.dropped, string(data)+" rule")
-				}
+			if skip > 0 {
 				skip++
 				continue
 			}
-			b.WriteString("@media")
-			b.WriteString(tokens(p.Values(), true))
-			b.WriteByte('{')
+			name := strings.ToLower(string(data))
+			if name != "@media" || inMedia {
+				d.add(name+" rule", off)
+				skip++
+				continue
+			}
+			q := mediaQueries(p.Values(), &d, off)
+			if q == "" {
+				skip++
+				continue
+			}
+			media, inMedia = q, true
 		case css.EndAtRuleGrammar:
 			if skip > 0 {
 				skip--
 				continue
 			}
-			b.WriteByte('}')
+			media, inMedia = "", false
 		case css.AtRuleGrammar:
 			if skip == 0 {
-				res.dropped = append(res.dropped, string(data)+" rule")
+				d.add(strings.ToLower(string(data))+" rule", off)
 			}
 		case css.BeginRulesetGrammar:
 			if skip > 0 {
 				skip++
 				continue
 			}
-			sel := tokens(p.Values(), false)
-			if strings.Contains(sel, "i-amphtml") || strings.Contains(sel, "-amp-") {
-				res.dropped = append(res.dropped, "selector "+sel)
+			sels := selectors(p.Values(), &d, off)
+			if len(sels) == 0 {
 				skip++
 				continue
 			}
-			b.WriteString(sel)
-			b.WriteByte('{')
+			cur, decls = &cssRule{media: media, sels: sels}, decls[:0]
 		case css.EndRulesetGrammar:
 			if skip > 0 {
 				skip--
 				continue
 			}
-			b.WriteByte('}')
+			if cur != nil && len(decls) > 0 {
+				cur.decls = strings.Join(decls, ";")
+				sh.rules = append(sh.rules, *cur)
+			}
+			cur = nil
 		case css.DeclarationGrammar:
-			if skip > 0 {
+			if skip > 0 || cur == nil {
 				continue
 			}
-			if d, ok := declaration(string(data), p.Values(), &res); ok {
-				b.WriteString(d)
-				b.WriteByte(';')
+			vals := p.Values()
+			if importantAt(vals) >= 0 {
+				d.add("!important", off)
+			}
+			if s, why := declaration(string(data), vals); why == "" {
+				decls = append(decls, s)
+			} else {
+				d.add(why, off)
 			}
 		case css.CustomPropertyGrammar:
 			if skip == 0 {
-				res.dropped = append(res.dropped, "custom property "+string(data))
+				d.add("custom property "+string(data), off)
 			}
 		}
 	}
-	res.css = b.String()
-	return res
+	sh.dropped = d.list
+	return sh
 }
 
-// inlineCache memoises sanitizeInline: the same style attributes recur in every element of
-// a kind and in every message of a template. It is bounded; past the bound results are
-// computed and not kept.
+// mediaQueries renders the allowed queries of an @media prelude ("" when none is left).
+func mediaQueries(vals []css.Token, d *drops, off int) string {
+	var kept []string
+	for _, q := range splitTokens(vals) {
+		text := renderTokens(q)
+		if text == "" {
+			continue
+		}
+		ok := true
+		for i, t := range q {
+			switch t.TokenType {
+			case css.IdentToken:
+				w := strings.ToLower(string(t.Data))
+				if i > 0 && q[i-1].TokenType == css.LeftParenthesisToken {
+					ok = ok && allowedMediaFeatures[w]
+				} else if !inParens(q, i) {
+					ok = ok && (allowedMediaTypes[w] || allowedMediaKeywords[w])
+				}
+			case css.StringToken, css.URLToken, css.FunctionToken, css.BadStringToken, css.BadURLToken:
+				ok = false
+			}
+		}
+		if !ok {
+			d.add("media query "+text, off)
+			continue
+		}
+		kept = append(kept, text)
+	}
+	return strings.Join(kept, ",")
+}
+
+// inParens reports whether token i of q is inside parentheses.
+func inParens(q []css.Token, i int) bool {
+	depth := 0
+	for _, t := range q[:i] {
+		switch t.TokenType {
+		case css.LeftParenthesisToken, css.FunctionToken:
+			depth++
+		case css.RightParenthesisToken:
+			depth--
+		}
+	}
+	return depth > 0
+}
+
+// selectors returns the allowed selectors of a rule's selector list.
+func selectors(vals []css.Token, d *drops, off int) []cssSel {
+	var out []cssSel
+	for _, g := range splitTokens(vals) {
+		text := renderTokens(g)
+		if text == "" {
+			continue
+		}
+		if why := selectorProblem(g); why != "" {
+			d.add("selector "+text+" ("+why+")", off)
+			continue
+		}
+		out = append(out, cssSel{text: text, refs: selectorRefs(g)})
+	}
+	return out
+}
+
+// selectorProblem says why AMP for Email rejects a selector, "" when it accepts it.
+func selectorProblem(g []css.Token) string {
+	for i, t := range g {
+		switch t.TokenType {
+		case css.LeftBracketToken:
+			return "attribute selector"
+		case css.ColonToken:
+			if i+1 < len(g) && g[i+1].TokenType == css.ColonToken {
+				return "pseudo-element"
+			}
+			if i+1 >= len(g) {
+				return "bad pseudo-class"
+			}
+			name := strings.ToLower(strings.TrimSuffix(string(g[i+1].Data), "("))
+			if !allowedPseudoClasses[name] {
+				return "pseudo-class :" + name
+			}
+		case css.StringToken, css.URLToken, css.BadStringToken, css.BadURLToken, css.CDOToken, css.CDCToken, css.LeftBraceToken, css.RightBraceToken, css.SemicolonToken:
+			return "unexpected token"
+		case css.DelimToken:
+			if len(t.Data) == 1 && strings.IndexByte("*>+~.", t.Data[0]) < 0 {
+				return "unexpected " + string(t.Data)
+			}
+		}
+		if strings.Contains(strings.ToLower(string(t.Data)), "i-amphtml-") {
+			return "reserved i-amphtml- name"
+		}
+	}
+	return ""
+}
+
+// selectorRefs lists the classes and ids a selector needs, outside :not().
+func selectorRefs(g []css.Token) []string {
+	var refs []string
+	notDepth, depth := 0, 0
+	for i, t := range g {
+		switch t.TokenType {
+		case css.FunctionToken:
+			depth++
+			if strings.EqualFold(string(t.Data), "not(") && notDepth == 0 {
+				notDepth = depth
+			}
+		case css.LeftParenthesisToken:
+			depth++
+		case css.RightParenthesisToken:
+			if depth == notDepth {
+				notDepth = 0
+			}
+			depth--
+		case css.HashToken:
+			if notDepth == 0 {
+				refs = append(refs, string(t.Data))
+			}
+		case css.IdentToken:
+			if notDepth == 0 && i > 0 && g[i-1].TokenType == css.DelimToken && string(g[i-1].Data) == "." {
+				refs = append(refs, "."+string(t.Data))
+			}
+		}
+	}
+	return refs
+}
+
+// splitTokens splits a token list at top-level commas.
+func splitTokens(vals []css.Token) [][]css.Token {
+	var out [][]css.Token
+	depth, start := 0, 0
+	for i, t := range vals {
+		switch t.TokenType {
+		case css.LeftParenthesisToken, css.FunctionToken, css.LeftBracketToken:
+			depth++
+		case css.RightParenthesisToken, css.RightBracketToken:
+			depth--
+		case css.CommaToken:
+			if depth == 0 {
+				out = append(out, vals[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return append(out, vals[start:])
+}
+
+// renderTokens writes tokens back as CSS text, whitespace collapsed and trimmed.
+func renderTokens(ts []css.Token) string {
+	var b strings.Builder
+	space := false
+	for _, t := range ts {
+		if t.TokenType == css.WhitespaceToken || t.TokenType == css.CommentToken {
+			space = b.Len() > 0
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.Write(t.Data)
+	}
+	return b.String()
+}
+
+// declaration renders one declaration, or says why it is dropped.
+func declaration(prop string, vals []css.Token) (string, string) {
+	name := strings.ToLower(prop)
+	if !allowedProps[name] {
+		return "", "property " + name
+	}
+	n := len(vals)
+	for n > 0 && vals[n-1].TokenType == css.WhitespaceToken {
+		n--
+	}
+	if k := importantAt(vals); k >= 0 {
+		n = k
+	}
+	for i, t := range vals[:n] {
+		switch t.TokenType {
+		case css.BadStringToken, css.BadURLToken, css.CDOToken, css.CDCToken, css.LeftBraceToken, css.RightBraceToken, css.SemicolonToken:
+			return "", "value of " + name
+		case css.URLToken:
+			if !httpsURL(urlTokenValue(string(t.Data))) {
+				return "", "non-https url() in " + name
+			}
+		case css.FunctionToken:
+			f := strings.ToLower(string(t.Data))
+			if f == "url(" || f == "src(" {
+				if i+1 >= n || vals[i+1].TokenType != css.StringToken || !httpsURL(unquote(string(vals[i+1].Data))) {
+					return "", "non-https url() in " + name
+				}
+			}
+			if f == "expression(" || f == "image(" || f == "image-set(" || f == "-webkit-image-set(" || f == "element(" {
+				return "", "value of " + name
+			}
+		case css.DelimToken:
+			if string(t.Data) == "!" {
+				return "", "value of " + name
+			}
+		}
+		if strings.Contains(string(t.Data), "</") || strings.Contains(string(t.Data), "<!--") {
+			return "", "value of " + name
+		}
+	}
+	v := renderTokens(vals[:n])
+	if v == "" || !valueAllowed(name, strings.ToLower(v)) {
+		return "", "value " + v + " of " + name
+	}
+	return name + ":" + v, ""
+}
+
+func urlTokenValue(s string) string {
+	s = strings.TrimSpace(strings.TrimSuffix(s[min(len(s), 4):], ")"))
+	return unquote(s)
+}
+
+func unquote(s string) string {
+	if len(s) >= 2 && (s[0] == '"' || s[0] == '\'') && s[len(s)-1] == s[0] {
+		return s[1 : len(s)-1]
+	}
+	return s
+}
+
+func httpsURL(u string) bool {
+	u = strings.TrimSpace(u)
+	return len(u) > len("https://") && strings.EqualFold(u[:8], "https://") && !strings.Contains(u, "{{")
+}
+
+// importantAt returns the index of the "!" of a trailing !important, -1 when there is none.
+func importantAt(vals []css.Token) int {
+	n := len(vals)
+	for n > 0 && vals[n-1].TokenType == css.WhitespaceToken {
+		n--
+	}
+	if n < 2 || vals[n-1].TokenType != css.IdentToken || !strings.EqualFold(string(vals[n-1].Data), "important") {
+		return -1
+	}
+	k := n - 2
+	for k >= 0 && vals[k].TokenType == css.WhitespaceToken {
+		k--
+	}
+	if k >= 0 && vals[k].TokenType == css.DelimToken && string(vals[k].Data) == "!" {
+		return k
+	}
+	return -1
+}
+
+// write renders the sheet; keep, when not nil, decides which selectors stay.
+func (sh *sheet) write(b *strings.Builder, keep func(refs []string) bool) {
+	media := ""
+	for _, r := range sh.rules {
+		first := true
+		for _, s := range r.sels {
+			if keep != nil && !keep(s.refs) {
+				continue
+			}
+			if first {
+				if r.media != media {
+					if media != "" {
+						b.WriteByte('}')
+					}
+					if r.media != "" {
+						b.WriteString("@media " + r.media + "{")
+					}
+					media = r.media
+				}
+				first = false
+			} else {
+				b.WriteByte(',')
+			}
+			b.WriteString(s.text)
+		}
+		if !first {
+			b.WriteString("{" + r.decls + "}")
+		}
+	}
+	if media != "" {
+		b.WriteByte('}')
+	}
+}
+
+// inlineStyle is a sanitised style attribute and what was dropped from it.
+type inlineStyle struct {
+	css      string
+	noSize   string // css without width and height
+	width    string // values of width, height and max-width, "" when absent
+	height   string
+	maxWidth string
+	dropped  []string
+}
+
+// inlineCache memoises sanitizeInline: the same style attributes recur in every element of a
+// kind and in every message of a template. Past its bound, results are computed, not kept.
 var inlineCache struct {
 	sync.RWMutex
-	m map[string]cssResult
+	m map[string]*inlineStyle
 }
 
 const inlineCacheMax = 50_000
 
 // sanitizeInline keeps the allowed declarations of a style attribute.
-func sanitizeInline(src string) cssResult {
+func sanitizeInline(src string) *inlineStyle {
 	inlineCache.RLock()
 	r, ok := inlineCache.m[src]
 	inlineCache.RUnlock()
@@ -160,7 +474,7 @@ func sanitizeInline(src string) cssResult {
 	r = sanitizeInlineUncached(src)
 	inlineCache.Lock()
 	if inlineCache.m == nil {
-		inlineCache.m = map[string]cssResult{}
+		inlineCache.m = map[string]*inlineStyle{}
 	}
 	if len(inlineCache.m) < inlineCacheMax {
 		inlineCache.m[src] = r
@@ -169,9 +483,9 @@ func sanitizeInline(src string) cssResult {
 	return r
 }
 
-func sanitizeInlineUncached(src string) cssResult {
-	var res cssResult
-	var decls []string
+func sanitizeInlineUncached(src string) *inlineStyle {
+	res := &inlineStyle{}
+	var b, ns strings.Builder
 	p := css.NewParser(parse.NewInputString(src), true)
 	for {
 		gt, _, data := p.Next()
@@ -181,59 +495,39 @@ func sanitizeInlineUncached(src string) cssResult {
 			}
 			continue
 		}
-		if gt == css.DeclarationGrammar {
-			if d, ok := declaration(string(data), p.Values(), &res); ok {
-				decls = append(decls, d)
+		switch gt {
+		case css.DeclarationGrammar:
+			vals := p.Values()
+			if importantAt(vals) >= 0 {
+				res.dropped = append(res.dropped, "!important")
 			}
+			if d, why := declaration(string(data), vals); why == "" {
+				if b.Len() > 0 {
+					b.WriteByte(';')
+				}
+				b.WriteString(d)
+				name, v, _ := strings.Cut(d, ":")
+				switch name {
+				case "width":
+					res.width = v
+				case "height":
+					res.height = v
+				case "max-width":
+					res.maxWidth = v
+				}
+				if name != "width" && name != "height" {
+					if ns.Len() > 0 {
+						ns.WriteByte(';')
+					}
+					ns.WriteString(d)
+				}
+			} else {
+				res.dropped = append(res.dropped, why)
+			}
+		case css.CustomPropertyGrammar:
+			res.dropped = append(res.dropped, "custom property "+string(data))
 		}
 	}
-	res.css = strings.Join(decls, ";")
+	res.css, res.noSize = b.String(), ns.String()
 	return res
-}
-
-// declaration renders one declaration, or reports why it is dropped.
-func declaration(prop string, vals []css.Token, res *cssResult) (string, bool) {
-	name := strings.ToLower(prop)
-	if !allowedProps[name] {
-		res.dropped = append(res.dropped, "property "+name)
-		return "", false
-	}
-	// strip !important
-	n := len(vals)
-	for n > 0 && vals[n-1].TokenType == css.WhitespaceToken {
-		n--
-	}
-	if n >= 2 && vals[n-1].TokenType == css.IdentToken && strings.EqualFold(string(vals[n-1].Data), "important") {
-		k := n - 2
-		for k >= 0 && vals[k].TokenType == css.WhitespaceToken {
-			k--
-		}
-		if k >= 0 && vals[k].TokenType == css.DelimToken && string(vals[k].Data) == "!" {
-			res.dropped = append(res.dropped, "!important on "+name)
-			n = k
-		}
-	}
-	v := strings.TrimSpace(tokens(vals[:n], false))
-	lv := strings.ToLower(v)
-	if v == "" || strings.Contains(lv, "expression(") || strings.Contains(lv, "javascript:") || strings.Contains(lv, "url(") && !strings.Contains(lv, "https://") {
-		res.dropped = append(res.dropped, "value of "+name)
-		return "", false
-	}
-	return name + ":" + v, true
-}
-
-func tokens(ts []css.Token, leadSpace bool) string {
-	var b strings.Builder
-	for _, t := range ts {
-		if t.TokenType == css.WhitespaceToken {
-			b.WriteByte(' ')
-			continue
-		}
-		b.Write(t.Data)
-	}
-	s := strings.TrimSpace(b.String())
-	if leadSpace && s != "" {
-		return " " + s
-	}
-	return s
 }

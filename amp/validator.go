@@ -58,6 +58,9 @@ func FindValidator() (*Validator, error) {
 	}
 }
 
+// Script is the path of the validate script the validator runs.
+func (v *Validator) Script() string { return v.script }
+
 // Validate validates every document in one validator run and returns one report each.
 func (v *Validator) Validate(ctx context.Context, docs ...string) ([]Report, error) {
 	if len(docs) == 0 {

@@ -1,0 +1,129 @@
+package amp_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mailmold/mailmold/amp"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// corpus returns the input emails under testdata, by file name.
+func corpus(t testing.TB) (names []string, docs []string) {
+	t.Helper()
+	files, err := filepath.Glob("testdata/*.html")
+	if err != nil || len(files) < 12 {
+		t.Fatalf("need at least 12 emails in testdata, found %d (%v)", len(files), err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, f)
+		docs = append(docs, string(b))
+	}
+	return names, docs
+}
+
+// describe renders a result as golden text: verdict, diagnostics, document.
+func describe(r amp.Result) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "OK: %v\n--- diagnostics\n", r.OK)
+	for _, d := range r.Diagnostics {
+		fmt.Fprintf(&b, "%s %s %d:%d %s\n    %s\n", d.Severity, d.Rule, d.Line, d.Col, d.Message, d.Snippet)
+	}
+	b.WriteString("--- html\n")
+	b.WriteString(r.HTML)
+	return b.String()
+}
+
+func TestGolden(t *testing.T) {
+	names, docs := corpus(t)
+	for i, name := range names {
+		t.Run(filepath.Base(name), func(t *testing.T) {
+			got := describe(amp.Transform(docs[i], amp.Options{}))
+			golden := strings.TrimSuffix(name, ".html") + ".golden"
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test -update)", err)
+			}
+			if got != string(want) {
+				t.Errorf("output differs from %s (run go test -update and review the diff):\n%s", golden, got)
+			}
+		})
+	}
+}
+
+// validator finds the official validator, installing it when needed. It skips the test only
+// when node is not installed.
+func validator(t *testing.T) *amp.Validator {
+	t.Helper()
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Skip("node is not installed, so the official AMP validator cannot run: " + err.Error())
+	}
+	v, err := amp.FindValidator()
+	if err != nil {
+		t.Fatalf("node is installed but the validator script is not found: %v", err)
+	}
+	install := filepath.Join(filepath.Dir(v.Script()), "install")
+	if out, err := exec.Command(install).CombinedOutput(); err != nil {
+		t.Fatalf("installing the AMP validator: %v\n%s", err, out)
+	}
+	return v
+}
+
+// TestCorpusValidates runs every AMP document the corpus produces through the official
+// validator, in one batch, and checks the emails that cannot become AMP say why.
+func TestCorpusValidates(t *testing.T) {
+	names, docs := corpus(t)
+	var out, outNames []string
+	for i, d := range docs {
+		r := amp.Transform(d, amp.Options{})
+		if !r.OK {
+			if r.HTML != "" || !hasError(r) {
+				t.Errorf("%s: a failed transform must give no document and an error diagnostic", names[i])
+			}
+			continue
+		}
+		out, outNames = append(out, r.HTML), append(outNames, names[i])
+	}
+	if len(out) < 9 {
+		t.Fatalf("only %d corpus emails became AMP", len(out))
+	}
+	v := validator(t)
+	reports, err := v.Validate(context.Background(), out...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reports) != len(out) {
+		t.Fatalf("%d reports for %d documents", len(reports), len(out))
+	}
+	for i, r := range reports {
+		if !r.Pass {
+			t.Errorf("%s: the official validator rejects the output:\n  %s", outNames[i], strings.Join(r.Errors, "\n  "))
+		}
+	}
+}
+
+func hasError(r amp.Result) bool {
+	for _, d := range r.Diagnostics {
+		if d.Severity == "error" && d.Message != "" {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,299 @@
+package amp
+
+import (
+	"fmt"
+	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// walk rewrites the children of n in place, in document order.
+func (t *transformer) walk(n *html.Node) {
+	for c := n.FirstChild; c != nil; {
+		next := c.NextSibling
+		switch c.Type {
+		case html.CommentNode, html.DoctypeNode:
+			// conditional comments hold Outlook-only markup; <!--[if !mso]><!--> content is
+			// already outside the comment
+			n.RemoveChild(c)
+		case html.ElementNode:
+			next = t.element(n, c, next)
+		}
+		c = next
+	}
+}
+
+// element rewrites one element and returns the node to continue with.
+func (t *transformer) element(parent, n, next *html.Node) *html.Node {
+	tag := tagOf(n)
+	switch n.Data {
+	case "mm-textonly":
+		parent.RemoveChild(n)
+		return next
+	case "mm-htmlonly", "mm-fallback":
+		return unwrap(parent, n, next)
+	case "mm-live":
+		if t.inLive || t.inTemplate {
+			return t.staticLive(parent, n, next)
+		}
+		t.live(parent, n)
+		return next
+	case "img":
+		if !t.img(parent, n) {
+			return next
+		}
+		t.attrs(n, tag)
+		return next
+	}
+	rule, known := tagRules[n.Data]
+	if !known {
+		t.aggregate("amp-tag", tag, fmt.Sprintf("<%s> is not an AMP for Email element: its content was kept, the tag removed", n.Data))
+		return unwrap(parent, n, next)
+	}
+	switch rule.action {
+	case unwrapTag:
+		return unwrap(parent, n, next)
+	case dropSilent:
+		parent.RemoveChild(n)
+		return next
+	case dropTag:
+		t.aggregate("amp-tag", tag, fmt.Sprintf("<%s> is not allowed in AMP for Email and was removed with its content: %s", n.Data, rule.why))
+		parent.RemoveChild(n)
+		return next
+	case fatalTag:
+		t.fail("amp-invalid", tag, fmt.Sprintf("<%s> cannot be part of an AMP email: %s", n.Data, rule.why))
+		parent.RemoveChild(n)
+		return next
+	case renameTag:
+		t.rename(n, rule)
+	}
+	t.attrs(n, tag)
+	t.walk(n)
+	return next
+}
+
+// rename turns a disallowed element into its allowed equivalent; what the old element
+// implied goes in front of its style attribute.
+func (t *transformer) rename(n *html.Node, rule tagRule) {
+	old := n.Data
+	var pres []string
+	if rule.style != "" {
+		pres = append(pres, rule.style)
+	}
+	attrs := make([]html.Attribute, 0, len(n.Attr)+1)
+	style := ""
+	for _, a := range n.Attr {
+		if a.Key == "style" {
+			style = a.Val
+			continue
+		}
+		if p := presentational(old, a.Key, a.Val); p != "" {
+			pres = append(pres, p)
+			continue
+		}
+		attrs = append(attrs, a)
+	}
+	if len(pres) > 0 || style != "" {
+		attrs = append(attrs, html.Attribute{Key: "style", Val: joinStyle(pres, style)})
+	}
+	n.Data, n.DataAtom, n.Attr = rule.to, atom.Lookup([]byte(rule.to)), attrs
+}
+
+// joinStyle puts presentational declarations in front of a style attribute.
+func joinStyle(pres []string, style string) string {
+	if len(pres) == 0 {
+		return style
+	}
+	s := strings.Join(pres, ";")
+	if strings.TrimSpace(style) != "" {
+		s += ";" + style
+	}
+	return s
+}
+
+// unwrap replaces n by its children and returns the node to continue with.
+func unwrap(parent, n, next *html.Node) *html.Node {
+	first := n.FirstChild
+	for c := n.FirstChild; c != nil; {
+		nc := c.NextSibling
+		n.RemoveChild(c)
+		parent.InsertBefore(c, n)
+		c = nc
+	}
+	parent.RemoveChild(n)
+	if first != nil {
+		return first
+	}
+	return next
+}
+
+// attrs keeps the allowed attributes of n (a new slice: tag.attr stays as it was).
+func (t *transformer) attrs(n *html.Node, tag origTag) {
+	if len(n.Attr) == 0 {
+		return
+	}
+	out := make([]html.Attribute, 0, len(n.Attr))
+	var pres []string
+	styleAt := -1
+	for _, a := range n.Attr {
+		if a.Namespace != "" {
+			continue
+		}
+		if !attrAllowed(n.Data, a.Key) {
+			if p := presentational(tag.name, a.Key, a.Val); p != "" {
+				pres = append(pres, p)
+			} else if !silentAttrs[a.Key] && !strings.HasPrefix(a.Key, "xmlns") {
+				t.aggregate("amp-attr", tag, fmt.Sprintf("attribute %s on <%s> is not allowed in AMP for Email and was removed", a.Key, tag.name))
+			}
+			continue
+		}
+		v, ok := a.Val, true
+		switch a.Key {
+		case "style":
+			styleAt = len(out)
+		case "class", "id":
+			v, ok = t.nameAttr(a.Key, a.Val)
+		case "href":
+			v, ok = t.href(tag, a.Val)
+		case "target":
+			ok = a.Val == "_blank"
+		case "src":
+			// set by img and live, already checked
+		}
+		if t.inTemplate && ok && strings.Contains(v, "{{{") {
+			t.warn("amp-live", tag, fmt.Sprintf("attribute %s uses unescaped {{{…}}}, which AMP does not allow in attributes; it was removed", a.Key))
+			ok = false
+		}
+		if ok {
+			out = append(out, html.Attribute{Key: a.Key, Val: v})
+		}
+	}
+	if len(pres) > 0 || styleAt >= 0 {
+		style := ""
+		if styleAt >= 0 {
+			style = out[styleAt].Val
+			out = append(out[:styleAt], out[styleAt+1:]...)
+		}
+		if v, ok := t.style(tag, joinStyle(pres, style)); ok {
+			out = append(out, html.Attribute{Key: "style", Val: v})
+		}
+	}
+	n.Attr = out
+}
+
+// nameAttr drops reserved i-amphtml- names from class and id.
+func (t *transformer) nameAttr(key, val string) (string, bool) {
+	if !strings.Contains(val, "i-amphtml-") {
+		return val, val != "" || key == "class"
+	}
+	if key == "id" {
+		return "", false
+	}
+	var keep []string
+	for _, f := range strings.Fields(val) {
+		if !strings.Contains(f, "i-amphtml-") {
+			keep = append(keep, f)
+		}
+	}
+	return strings.Join(keep, " "), len(keep) > 0
+}
+
+// style sanitises a style attribute and counts it against the CSS budget.
+func (t *transformer) style(tag origTag, val string) (string, bool) {
+	if t.inTemplate && strings.Contains(val, "{{") {
+		return t.templateStyle(tag, val)
+	}
+	s := sanitizeInline(val)
+	for _, d := range s.dropped {
+		t.aggregate("amp-css", tag, "removed from style attributes (not allowed in AMP for Email): "+d)
+	}
+	if s.css == "" {
+		return "", false
+	}
+	if len(s.css) > MaxStyleAttr {
+		t.warn("amp-css", tag, fmt.Sprintf("a style attribute of %d bytes is over AMP's %d and was removed", len(s.css), MaxStyleAttr))
+		return "", false
+	}
+	t.inlineCSS += len(s.css)
+	return s.css, true
+}
+
+// templateStyle keeps a style attribute with Mustache tags in a live template when it is
+// clean CSS with the tags in place; otherwise it is removed.
+func (t *transformer) templateStyle(tag origTag, val string) (string, bool) {
+	probe := mustacheRe(val)
+	s := sanitizeInline(probe)
+	if len(s.dropped) == 0 && s.css != "" && !strings.Contains(val, "{{{") && len(val) <= MaxStyleAttr {
+		t.inlineCSS += len(val)
+		return val, true
+	}
+	t.warn("amp-live", tag, "a style attribute with Mustache tags in a live template is not clean AMP CSS and was removed")
+	return "", false
+}
+
+// mustacheRe replaces every {{…}} with a neutral identifier, for checking the CSS around it.
+func mustacheRe(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "{{")
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		j := strings.Index(s[i:], "}}")
+		if j < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i] + "x")
+		s = strings.TrimPrefix(s[i+j+2:], "}")
+	}
+}
+
+// isMustacheVar reports whether s is exactly one escaped Mustache variable, {{name}}, the
+// only templated form AMP accepts in URL attributes.
+func isMustacheVar(s string) bool {
+	s = strings.TrimSpace(s)
+	if !strings.HasPrefix(s, "{{") || !strings.HasSuffix(s, "}}") || len(s) < 5 {
+		return false
+	}
+	name := strings.TrimSpace(s[2 : len(s)-2])
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// href keeps absolute http, https, mailto and tel links (and {{name}} in live templates).
+func (t *transformer) href(tag origTag, val string) (string, bool) {
+	u := strings.TrimSpace(val)
+	if t.inTemplate && isMustacheVar(u) {
+		return u, true
+	}
+	if absoluteLink(u) {
+		return u, true
+	}
+	shown := truncate(u, 80)
+	t.warn("amp-link", tag, fmt.Sprintf("link %q was removed (the text stays): AMP emails allow only absolute http, https, mailto and tel links", shown))
+	return "", false
+}
+
+func absoluteLink(u string) bool {
+	if strings.Contains(u, "{{") || strings.Contains(u, "{%") || strings.Contains(u, "*|") || strings.ContainsAny(u, " \t\n\r<>\"") {
+		return false
+	}
+	l := strings.ToLower(u)
+	for _, p := range [...]string{"https://", "http://", "mailto:", "tel:"} {
+		if strings.HasPrefix(l, p) && len(l) > len(p) {
+			return true
+		}
+	}
+	return false
+}
