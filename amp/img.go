@@ -13,6 +13,11 @@ import (
 // known (the transform reports it as amp-img-size).
 const DefaultImageHeight = 150
 
+// blockedURL is what the engine writes in place of a URL from profile data it refused (see
+// engine/pongo.BlockedURL); such an image is already gone from the HTML part, so the AMP
+// part leaves it out too instead of being omitted.
+const blockedURL = "about:invalid#mailmold-blocked-url"
+
 // length is a parsed width or height: px, a percentage, or unknown.
 type length struct {
 	px, pct int
@@ -73,8 +78,8 @@ func (t *transformer) img(parent, n *html.Node) bool {
 	templated := t.inTemplate && isMustacheVar(src)
 	if !templated && !httpsURL(src) {
 		shown := truncate(src, 80)
-		if pixel {
-			t.warn("amp-img", tag, fmt.Sprintf("tracking pixel %q is not https, which AMP requires: it was left out of the AMP part", shown))
+		if pixel || strings.HasPrefix(src, blockedURL) {
+			t.warn("amp-img", tag, fmt.Sprintf("image %q is a tracking pixel or a blocked URL, not https as AMP requires: it was left out of the AMP part", shown))
 		} else {
 			t.fail("amp-img", tag, fmt.Sprintf("image src %q is not an absolute https URL, which AMP for Email requires", shown))
 		}
