@@ -309,7 +309,7 @@ func TestBrowser(t *testing.T) {
 func TestScreenshot(t *testing.T) {
 	_, ts := newTestServer(t, Options{})
 	ctx := browser(t)
-	run(t, ctx, chromedp.EmulateViewport(1500, 1000), chromedp.Navigate(ts.URL+"/t/newsletter.liquid"))
+	run(t, ctx, chromedp.EmulateViewport(1500, 1000), chromedp.Navigate(ts.URL+"/t/newsletter.liquid#width=375"))
 	waitJS(t, ctx, `document.querySelectorAll('#grid iframe').length > 1 && `+shown, 15*time.Second)
 	time.Sleep(300 * time.Millisecond) // let remote-less images settle
 	buf := get1(t, ctx, chromedp.CaptureScreenshot())
