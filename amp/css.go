@@ -84,9 +84,15 @@ func parseSheetUncached(src string) *sheet {
 	inMedia := false
 	var cur *cssRule
 	var decls []string
+	end := 0 // where the previous grammar item ended
 	for {
 		gt, _, data := p.Next()
-		off := p.Offset()
+		// the item starts after the previous one, past whitespace and comments' spaces
+		off := end
+		for off < len(src) && strings.IndexByte(" \t\r\n\f;", src[off]) >= 0 {
+			off++
+		}
+		end = p.Offset()
 		if gt == css.ErrorGrammar {
 			if p.Err() != nil {
 				break

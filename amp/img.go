@@ -107,6 +107,8 @@ func (t *transformer) img(parent, n *html.Node) bool {
 	switch {
 	case pixel:
 		setDims(max(w.px, 1), max(h.px, 1), "fixed")
+	case w.pct > 0 && w.px > 0 && h.px > 0:
+		setDims(w.px, h.px, "responsive")
 	case w.pct > 0 && h.px > 0:
 		if pw := parentWidth(parent); pw > 0 {
 			setDims(pw*w.pct/100, h.px, "responsive")

@@ -135,7 +135,7 @@ func (t *transformer) attrs(n *html.Node, tag origTag) {
 	}
 	out := make([]html.Attribute, 0, len(n.Attr))
 	var pres []string
-	styleAt := -1
+	style, hasStyle := "", false
 	for _, a := range n.Attr {
 		if a.Namespace != "" {
 			continue
@@ -151,7 +151,8 @@ func (t *transformer) attrs(n *html.Node, tag origTag) {
 		v, ok := a.Val, true
 		switch a.Key {
 		case "style":
-			styleAt = len(out)
+			style, hasStyle = a.Val, true
+			continue
 		case "class", "id":
 			v, ok = t.nameAttr(a.Key, a.Val)
 		case "href":
@@ -169,12 +170,7 @@ func (t *transformer) attrs(n *html.Node, tag origTag) {
 			out = append(out, html.Attribute{Key: a.Key, Val: v})
 		}
 	}
-	if len(pres) > 0 || styleAt >= 0 {
-		style := ""
-		if styleAt >= 0 {
-			style = out[styleAt].Val
-			out = append(out[:styleAt], out[styleAt+1:]...)
-		}
+	if len(pres) > 0 || hasStyle {
 		if v, ok := t.style(tag, joinStyle(pres, style)); ok {
 			out = append(out, html.Attribute{Key: "style", Val: v})
 		}
