@@ -1,6 +1,7 @@
 package amp
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"sort"
@@ -42,29 +43,34 @@ func snippet(s string) string { return truncate(s, maxSnippet) }
 // locKey identifies a start tag independently of attribute order (the parser sorts the
 // attributes of formatting elements such as <a> and <font>).
 func (o origTag) locKey() string {
-	attrs := append([]html.Attribute(nil), o.attr...)
+	return origTag{name: o.name, attr: sortedAttrs(o.attr)}.startTag()
+}
+
+func sortedAttrs(attr []html.Attribute) []html.Attribute {
+	attrs := append([]html.Attribute(nil), attr...)
 	slices.SortFunc(attrs, func(a, b html.Attribute) int {
 		if c := strings.Compare(a.Key, b.Key); c != 0 {
 			return c
 		}
 		return strings.Compare(a.Val, b.Val)
 	})
-	return origTag{name: o.name, attr: attrs}.startTag()
+	return attrs
 }
 
 // pending is a diagnostic waiting for its position.
 type pending struct {
 	d      Diagnostic
-	key    string // locKey of the element, "" when the diagnostic has no element
-	ord    int    // which of the elements with that start tag
-	cssOff int    // >= 0: offset inside the element's text (a <style> block)
-	count  int    // aggregated occurrences
+	key    string  // locKey of the element, "" when the diagnostic has no element
+	tag    origTag // the element (name and original attributes)
+	ord    int     // which of the elements with that start tag
+	cssOff int     // >= 0: offset inside the element's text (a <style> block)
+	count  int     // aggregated occurrences
 }
 
 func (t *transformer) add(sev, rule string, tag origTag, msg string, cssOff int) int {
 	p := pending{d: Diagnostic{Severity: sev, Rule: rule, Message: msg}, cssOff: cssOff, count: 1}
 	if tag.name != "" {
-		p.key = tag.locKey()
+		p.key, p.tag = tag.locKey(), origTag{name: tag.name, attr: tag.attr}
 		p.d.Snippet = snippet(tag.startTag())
 		if t.src != "" {
 			if t.ords == nil {
@@ -164,17 +170,28 @@ type locator struct {
 // how long it is.
 func newLocator(src string, diags []pending) *locator {
 	l := &locator{src: src, tags: map[string][][2]int{}}
-	names := map[string]bool{}
-	for _, p := range diags {
-		if p.key != "" {
-			l.tags[p.key] = nil
-			name, _, _ := strings.Cut(p.key[1:], " ")
-			names[strings.TrimSuffix(name, ">")] = true
-		}
+	// the wanted start tags by element name, attributes sorted as in locKey
+	type wantTag struct {
+		key  string
+		attr []html.Attribute
 	}
+	want := map[string][]wantTag{}
+	need := map[string]int{} // occurrences wanted per start tag; tokenizing stops when all are found
+	for _, p := range diags {
+		if p.key == "" {
+			continue
+		}
+		if _, ok := need[p.key]; !ok {
+			want[p.tag.name] = append(want[p.tag.name], wantTag{key: p.key, attr: sortedAttrs(p.tag.attr)})
+		}
+		need[p.key] = max(need[p.key], p.ord+1)
+	}
+	wanted := len(need)
+	type rawAttr struct{ k, v []byte }
+	var buf []rawAttr // reused: the tokenizer's slices are valid until its next token
 	z := html.NewTokenizer(strings.NewReader(src))
 	off := 0
-	for {
+	for wanted > 0 {
 		tt := z.Next()
 		if tt == html.ErrorToken {
 			break
@@ -184,13 +201,39 @@ func newLocator(src string, diags []pending) *locator {
 		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
 			continue
 		}
-		tok := z.Token()
-		if !names[tok.Data] {
+		nameB, more := z.TagName()
+		cands := want[string(nameB)] // no allocation: the conversion is only for the lookup
+		if len(cands) == 0 {
 			continue
 		}
-		key := origTag{name: tok.Data, attr: tok.Attr}.locKey()
-		if list, ok := l.tags[key]; ok {
-			l.tags[key] = append(list, [2]int{start, off - start})
+		buf = buf[:0]
+		for more {
+			var a rawAttr
+			a.k, a.v, more = z.TagAttr()
+			buf = append(buf, a)
+		}
+		slices.SortFunc(buf, func(a, b rawAttr) int {
+			if c := bytes.Compare(a.k, b.k); c != 0 {
+				return c
+			}
+			return bytes.Compare(a.v, b.v)
+		})
+	match:
+		for _, c := range cands {
+			if len(c.attr) != len(buf) {
+				continue
+			}
+			for i, a := range c.attr {
+				if a.Key != string(buf[i].k) || a.Val != string(buf[i].v) {
+					continue match
+				}
+			}
+			list := l.tags[c.key]
+			l.tags[c.key] = append(list, [2]int{start, off - start})
+			if len(list)+1 == need[c.key] {
+				wanted--
+			}
+			break
 		}
 	}
 	l.lines = append(l.lines, 0)
