@@ -105,13 +105,19 @@ func TestCorpusValidates(t *testing.T) {
 		t.Fatalf("only %d corpus emails became AMP", len(out))
 	}
 	v := validator(t)
-	reports, err := v.Validate(context.Background(), out...)
+	// a control document the validator must reject, so a silent validator cannot pass
+	bad := strings.Replace(out[0], "</body>", `<img src="https://x.example/a.png"></body>`, 1)
+	reports, err := v.Validate(context.Background(), append(out, bad)...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(reports) != len(out) {
-		t.Fatalf("%d reports for %d documents", len(reports), len(out))
+	if len(reports) != len(out)+1 {
+		t.Fatalf("%d reports for %d documents", len(reports), len(out)+1)
 	}
+	if last := reports[len(out)]; last.Pass || len(last.Errors) == 0 {
+		t.Fatalf("the validator accepted a document with a plain <img>: %+v", last)
+	}
+	reports = reports[:len(out)]
 	for i, r := range reports {
 		if !r.Pass {
 			t.Errorf("%s: the official validator rejects the output:\n  %s", outNames[i], strings.Join(r.Errors, "\n  "))
