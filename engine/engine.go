@@ -96,11 +96,6 @@ var parsers = map[string]func(name, src string) (*tree.Template, error){
 	"mailchimp":  mailchimp.Parse,
 }
 
-// RegisterDialect adds a dialect front-end. It must be called from init.
-func RegisterDialect(name string, parse func(name, src string) (*tree.Template, error)) {
-	parsers[name] = parse
-}
-
 // Compile compiles the template file name with content src.
 func Compile(name, src string, opt Options) (*Template, error) {
 	t := &Template{Name: name, Source: src, opt: opt}

@@ -35,10 +35,10 @@ func init() {
 		Example{In: value.Range{From: 1, To: 3}, Want: `"1..3"`}, Example{In: value.SafeHTML("<b>"), Want: `"<b>"`},
 		Example{In: math.NaN(), Err: true})
 	register("truthy", 0, 0, func(_ *Env, in any, _ []any, _ map[string]any) (any, error) {
-		return hbsTruthy(in), nil
+		return value.HandlebarsTruthy(in), nil
 	}, Example{In: 0, Want: false}, Example{In: "x", Want: true}, Example{In: []any{}, Want: false}, Example{In: nil, Want: false})
 	register("falsy", 0, 0, func(_ *Env, in any, _ []any, _ map[string]any) (any, error) {
-		return !hbsTruthy(in), nil
+		return !value.HandlebarsTruthy(in), nil
 	}, Example{In: "", Want: true}, Example{In: 0.0, Want: true}, Example{In: 1, Want: false})
 }
 
@@ -69,28 +69,6 @@ func defaultFilter(_ *Env, in any, a []any, kw map[string]any) (any, error) {
 		return fallback, nil
 	}
 	return in, nil
-}
-
-// hbsTruthy is Handlebars truthiness: nil, false, 0, "" and empty lists are false (the
-// Handlebars front-end's if/unless/and/or/not use truthy and falsy).
-func hbsTruthy(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return x
-	case int:
-		return x != 0
-	case float64:
-		return x != 0
-	case string:
-		return x != ""
-	case value.SafeHTML:
-		return x != ""
-	case []any:
-		return len(x) > 0
-	}
-	return true
 }
 
 const maxJSONDepth = 1000

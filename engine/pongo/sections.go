@@ -96,25 +96,12 @@ func (g *gen) compileWith(x *tree.With, o eval.Options) (executor, []body, error
 	return ex, bodies, nil
 }
 
-// HandlebarsFalsy reports Handlebars falsiness: nil, false, 0, "", and empty lists.
-func HandlebarsFalsy(v any) bool {
-	switch x := v.(type) {
-	case int:
-		return x == 0
-	case float64:
-		return x == 0
-	case map[string]any:
-		return false
-	}
-	return mustacheFalsy(v)
-}
-
 func (x *withEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
 	v, err := x.fn(r.s)
 	if err != nil {
 		return err
 	}
-	if HandlebarsFalsy(v) {
+	if !value.HandlebarsTruthy(v) {
 		if x.hasElse {
 			return r.branch(bodies[1], x.elsePos, "else")
 		}

@@ -76,6 +76,28 @@ func Truthy(v any) bool {
 	return true
 }
 
+// HandlebarsTruthy reports Handlebars truthiness: nil, false, 0, "" and empty lists are
+// false, everything else (maps included) is true.
+func HandlebarsTruthy(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return x
+	case int:
+		return x != 0
+	case float64:
+		return x != 0
+	case string:
+		return x != ""
+	case SafeHTML:
+		return x != ""
+	case []any:
+		return len(x) > 0
+	}
+	return true
+}
+
 // ToString renders v the way Liquid outputs it: nil as "", lists concatenated, floats with at
 // least one decimal (1.0), maps as their JSON-like inspection.
 func ToString(v any) string {
