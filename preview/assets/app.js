@@ -128,6 +128,11 @@ function drawProfiles() {
 
 function drawDiagnostics() {
   const box = $('#diagnostics');
+  // while a new build is being checked, the last check's list stays (dimmed) instead of
+  // vanishing and coming back: the page below it does not jump on every save
+  box.classList.toggle('stale', !data.checked && !data.error && !data.workspace_error);
+  if (!data.checked && !data.error && !data.workspace_error && box.childElementCount) return;
+  box.classList.remove('stale');
   if (!data.diagnostics.length) { box.replaceChildren(); return; }
   const items = data.diagnostics.map((d) => {
     const where = `${d.source || d.file}:${d.line}:${d.col}`;
