@@ -124,11 +124,15 @@ func stringIndex(s string, key any) (any, lookup) {
 	if i < 0 || i >= n {
 		return nil, found
 	}
-	for j, r := range s {
+	// the character's width in the string, not utf8.RuneLen: an invalid byte decodes to
+	// U+FFFD (3 bytes when encoded) but takes 1 byte here
+	for j := 0; j < len(s); {
+		_, w := utf8.DecodeRuneInString(s[j:])
 		if i == 0 {
-			return s[j : j+utf8.RuneLen(r)], found
+			return s[j : j+w], found
 		}
 		i--
+		j += w
 	}
 	return nil, found
 }
