@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/mailmold/mailmold/amp"
+	"golang.org/x/net/html"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -50,20 +51,7 @@ func TestGolden(t *testing.T) {
 	for i, name := range names {
 		t.Run(filepath.Base(name), func(t *testing.T) {
 			got := describe(amp.Transform(docs[i], amp.Options{}))
-			golden := strings.TrimSuffix(name, ".html") + ".golden"
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update)", err)
-			}
-			if got != string(want) {
-				t.Errorf("output differs from %s (run go test -update and review the diff):\n%s", golden, got)
-			}
+			checkGolden(t, strings.TrimSuffix(name, ".html")+".golden", got)
 		})
 	}
 }
@@ -132,4 +120,79 @@ func hasError(r amp.Result) bool {
 		}
 	}
 	return false
+}
+
+// The differential goldens below pin the whole output (document and every diagnostic field)
+// of what the other tests only sample: the corpus through TransformNode, whose diagnostics
+// have no positions, and every input of the rule tests and fuzz seeds through both entry
+// points.
+
+// checkGolden compares got with the golden file at path (rewritten with -update).
+func checkGolden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s (run go test -update and review the diff):\n%s", path, got)
+	}
+}
+
+// transformNode parses s and runs TransformNode on it, as the engine does.
+func transformNode(t testing.TB, s string) amp.Result {
+	t.Helper()
+	doc, err := html.Parse(strings.NewReader(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return amp.TransformNode(doc, amp.Options{})
+}
+
+// describeBoth is the golden text of one input through Transform and TransformNode.
+func describeBoth(t testing.TB, name, s string) string {
+	return "=== " + name + "\n--- Transform\n" + describe(amp.Transform(s, amp.Options{})) +
+		"\n--- TransformNode\n" + describe(transformNode(t, s)) + "\n"
+}
+
+func TestNodeGolden(t *testing.T) {
+	names, docs := corpus(t)
+	for i, name := range names {
+		t.Run(filepath.Base(name), func(t *testing.T) {
+			golden := filepath.Join("testdata", "node", strings.TrimSuffix(filepath.Base(name), ".html")+".golden")
+			checkGolden(t, golden, describe(transformNode(t, docs[i])))
+		})
+	}
+}
+
+// TestExtraInputsGolden pins the inputs of the rule tests that are not case tables and the
+// fuzz seeds.
+func TestExtraInputsGolden(t *testing.T) {
+	inputs := []struct{ name, s string }{
+		{"document shell", "\ufeff" + `<html lang="de" dir="ltr" xmlns:v="urn:x"><head><meta http-equiv="X-UA-Compatible" content="IE=edge"><meta name="viewport" content="width=device-width"><title>x</title></head><body><p>x</p></body></html>`},
+		{"nested live 12", nestedLive(12)},
+		{"nested live 30", nestedLive(30)},
+		{"template style seed", page("", `<p style="color:{{c}}">`)},
+		{"live in table seed", `<table><mm-live data-src="https://a.example/x"><template type="amp-mustache"><tr><td>{{a}}</td></tr></template></mm-live></table>`},
+		{"positions", "<html><body>\n<p>\n  <a target=\"_blank\"\n     href=\"/x\">a</a></p></body></html>"},
+		{"too much css", page("", strings.Repeat(`<p style="color:red;padding:1px 2px 3px 4px;margin:0">x</p>`, 2000))},
+		{"too big", page("", strings.Repeat("<p>x</p>", 30_000))},
+		{"long style", page("", `<p style="`+strings.Repeat("color:red;", 150)+`">x</p>`)},
+		{"no body", `<frameset><frame src="x"></frameset>`},
+		{"empty", ``},
+	}
+	var b strings.Builder
+	for _, in := range inputs {
+		b.WriteString(describeBoth(t, in.name, in.s))
+	}
+	checkGolden(t, filepath.Join("testdata", "rules", "extra.golden"), b.String())
 }

@@ -25,7 +25,10 @@ type ruleCase struct {
 
 func runRules(t *testing.T, cases []ruleCase) {
 	t.Helper()
+	var all strings.Builder // every case's whole output, for the differential golden
+	defer func() { checkGolden(t, "testdata/rules/"+t.Name()+".golden", all.String()) }()
 	for _, tc := range cases {
+		all.WriteString(describeBoth(t, tc.name, page(tc.head, tc.body)))
 		t.Run(tc.name, func(t *testing.T) {
 			r := amp.Transform(page(tc.head, tc.body), amp.Options{})
 			if r.OK != tc.ok {
