@@ -67,11 +67,13 @@ type Template struct {
 	limits                                eval.Limits
 	timeout                               time.Duration
 	post                                  *postProcessor
-	// inlined renders the HTML variant with the CSS inlined at compile time; nil when the
-	// template needs per-message inlining (InlineNote says why) or inlining is off.
-	inlined        *pongo.Program
+	// html renders the HTML variant (no marker elements), with the CSS inlined at compile
+	// time when staticInlined; otherwise the message is inlined after rendering (unless
+	// inlining is off) and InlineNote says why it could not be done at compile time.
+	html           *pongo.Program
+	staticInlined  bool
 	InlineNote     string
-	staticMinified bool // the inlined program's text is minified already
+	staticMinified bool // the html program's text is minified already
 }
 
 // DialectOf returns the dialect a file name implies: liquid for .liquid (and anything else
@@ -158,6 +160,8 @@ func Compile(name, src string, opt Options) (*Template, error) {
 	if t.timeout == 0 {
 		t.timeout = 10 * time.Second
 	}
+	hopt := popt
+	hopt.HTMLVariant = true
 	if !opt.NoInline {
 		if st, err := staticInline(tr, popt.Partial); err != nil {
 			t.InlineNote = err.Error()
@@ -169,9 +173,17 @@ func Compile(name, src string, opt Options) (*Template, error) {
 					st, _ = staticInline(tr, popt.Partial)
 				}
 			}
-			if t.inlined, err = pongo.Compile(st, popt); err != nil {
-				t.inlined, t.InlineNote, t.staticMinified = nil, "no compile-time inlining: "+err.Error(), false
+			if t.html, err = pongo.Compile(st, hopt); err != nil {
+				t.html, t.InlineNote, t.staticMinified = nil, "no compile-time inlining: "+err.Error(), false
+			} else {
+				t.staticInlined = true
 			}
+		}
+	}
+	if t.html == nil {
+		// the HTML variant without compile-time CSS: inlined per message unless NoInline
+		if t.html, err = pongo.Compile(tr, hopt); err != nil {
+			return nil, err
 		}
 	}
 	t.post = newPostProcessor(t)

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -311,6 +312,58 @@ func TestDialectTwins(t *testing.T) {
 			}
 			if *a.Text != *b.Text || a.Subject != b.Subject {
 				t.Errorf("%s/%s differs from winback.liquid:\n%s\n--- vs ---\n%s", twin, p.ID, *b.Text, *a.Text)
+			}
+		}
+	}
+}
+
+// TestHTMLOnlyRender renders every bundled template for every bundled profile twice: all
+// variants (the master document, then the passes) and the HTML variant alone (its compiled
+// program only, no master). The HTML, the blank-output records and the non-AMP diagnostics
+// must be the same.
+func TestHTMLOnlyRender(t *testing.T) {
+	ws, err := workspace.Open("", benchNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nonAMP := func(ds []diag.Diagnostic) []diag.Diagnostic {
+		var out []diag.Diagnostic
+		for _, d := range ds {
+			if !strings.HasPrefix(d.Rule, "amp") && !strings.HasPrefix(d.Message, "AMP:") {
+				out = append(out, d)
+			}
+		}
+		return out
+	}
+	for _, n := range ws.Templates {
+		full, err := ws.Compile(n, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		only, err := ws.Compile(n, func(o *engine.Options) { o.Variants = &engine.Variants{HTML: true} })
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range ws.Profiles {
+			a, errA := full.Render(context.Background(), p.Data)
+			b, errB := only.Render(context.Background(), p.Data)
+			if (errA == nil) != (errB == nil) {
+				t.Fatalf("%s/%s: errors differ: %v / %v", n, p.ID, errA, errB)
+			}
+			if errA != nil {
+				continue
+			}
+			if b.Master != "" && full.InlineNote == "" {
+				t.Errorf("%s/%s: the HTML-only render also rendered the master", n, p.ID)
+			}
+			if a.HTML != b.HTML {
+				t.Errorf("%s/%s: HTML differs between the full and the HTML-only render", n, p.ID)
+			}
+			if !reflect.DeepEqual(a.Blanks, b.Blanks) {
+				t.Errorf("%s/%s: blanks differ:\n%v\n%v", n, p.ID, a.Blanks, b.Blanks)
+			}
+			if da, db := nonAMP(a.Diagnostics), nonAMP(b.Diagnostics); !reflect.DeepEqual(da, db) {
+				t.Errorf("%s/%s: diagnostics differ:\n%v\n%v", n, p.ID, da, db)
 			}
 		}
 	}

@@ -28,7 +28,8 @@ type Message struct {
 	ToName      string
 	Unsubscribe string
 	Date        time.Time // when it was rendered, by the template's clock
-	// Master is the rendered document before the variant passes (markers still in).
+	// Master is the rendered document before the variant passes (markers still in); empty
+	// when the HTML variant alone was asked for and came straight from its compiled program.
 	Master      string
 	HTML        string
 	AMP         *string
@@ -122,6 +123,23 @@ func (t *Template) render(ctx context.Context, profile map[string]any, ro Render
 	globals["preheader"] = m.Preheader
 	globals["unsubscribe_url"] = m.Unsubscribe
 
+	v := t.post.variants()
+	if v.HTML && !v.AMP && !v.Text && ro.Trace == nil {
+		// the HTML variant alone: its compiled program is the only render
+		var b strings.Builder
+		b.Grow(len(t.Source) * 2)
+		if err := t.html.Render(st, &b); err != nil {
+			return nil, err
+		}
+		m.Blanks = st.Undefined
+		if err := t.undefined(st, m); err != nil {
+			return nil, err
+		}
+		if err := t.post.run(m, b.String()); err != nil {
+			return nil, err
+		}
+		return m, nil
+	}
 	var b strings.Builder
 	b.Grow(len(t.Source) * 2)
 	if err := t.body.Render(st, &b); err != nil {
@@ -132,16 +150,16 @@ func (t *Template) render(ctx context.Context, profile map[string]any, ro Render
 	if err := t.undefined(st, m); err != nil {
 		return nil, err
 	}
-	var inlined string
-	if t.inlined != nil && t.post.variants().HTML {
-		var ib strings.Builder
-		ib.Grow(b.Len() + b.Len()/2)
-		if err := t.inlined.Render(newState(), &ib); err != nil {
+	var htmlDoc string
+	if v.HTML {
+		var hb strings.Builder
+		hb.Grow(b.Len() + b.Len()/2)
+		if err := t.html.Render(newState(), &hb); err != nil {
 			return nil, err
 		}
-		inlined = ib.String()
+		htmlDoc = hb.String()
 	}
-	if err := t.post.run(m, inlined); err != nil {
+	if err := t.post.run(m, htmlDoc); err != nil {
 		return nil, err
 	}
 	return m, nil

@@ -13,9 +13,10 @@ import (
 	"golang.org/x/net/html"
 )
 
-// postProcessor turns the rendered master document into the variants of a Message: each
-// variant is a pass over the master (HTML: markers, inline CSS, minify; AMP: the amp
-// transform; text: HTML to text). What it needs from the template is prepared once.
+// postProcessor finishes the variants of a Message: the HTML program's output gets what
+// was not done at compile time (inline CSS, minify); AMP and text are passes over the
+// master document (the amp transform; HTML to text). What it needs from the template is
+// prepared once.
 type postProcessor struct {
 	t    *Template
 	prod *htmlprod.Pipeline // for messages whose CSS is not inlined at compile time
@@ -37,19 +38,19 @@ func (p *postProcessor) variants() Variants {
 	return Variants{HTML: true, AMP: true, Text: true}
 }
 
-// run fills the variants of m from m.Master; inlined, when not empty, is the same message
-// rendered from the compile-time inlined program.
-func (p *postProcessor) run(m *Message, inlined string) error {
+// run fills the variants of m: HTML from htmlDoc, the output of the template's HTML program
+// (see Template.html), AMP and text from m.Master.
+func (p *postProcessor) run(m *Message, htmlDoc string) error {
 	v := p.variants()
 	if v.HTML {
-		pipe, doc := p.prod, m.Master
-		if inlined != "" {
-			pipe, doc = p.min, inlined
+		pipe := p.prod
+		if p.t.staticInlined {
+			pipe = p.min
 			if p.t.staticMinified {
 				pipe = p.none
 			}
 		}
-		html, err := pipe.Process(HTMLMarkers(doc))
+		html, err := pipe.Process(htmlDoc)
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.t.Name, err)
 		}

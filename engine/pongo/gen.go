@@ -37,6 +37,11 @@ type Options struct {
 	// MissingPartialsEmpty renders a partial that cannot be found as nothing (Mustache)
 	// instead of failing.
 	MissingPartialsEmpty bool
+	// HTMLVariant compiles the HTML variant directly instead of the master document: textonly
+	// blocks render nothing, htmlonly blocks render their content without marker tags, and
+	// live blocks render only their fallback (their src is still checked). The output then
+	// holds no mailmold marker elements.
+	HTMLVariant bool
 }
 
 // Program is a compiled template, safe for concurrent use.

@@ -300,6 +300,8 @@ type liveEx struct {
 	pos      tree.Pos
 	file     string
 	source   string
+	// fallbackOnly writes just the fallback (the HTML variant), after checking src
+	fallbackOnly bool
 }
 
 func (g *gen) compileLive(x *tree.Live, o eval.Options) (executor, []body, error) {
@@ -307,7 +309,8 @@ func (g *gen) compileLive(x *tree.Live, o eval.Options) (executor, []body, error
 	if err != nil {
 		return nil, nil, err
 	}
-	ex := &liveEx{src: fn, template: x.Template, pos: x.Pos, file: g.p.Tree.Name, source: g.p.Tree.Source}
+	ex := &liveEx{src: fn, template: x.Template, pos: x.Pos, file: g.p.Tree.Name, source: g.p.Tree.Source,
+		fallbackOnly: g.p.opt.HTMLVariant}
 	if lit, ok := x.Src.(*tree.Literal); ok {
 		if msg := checkLiveSrc(value.ToString(lit.Value)); msg != "" {
 			return nil, nil, &diag.Error{File: ex.file, Line: lit.Line, Col: lit.Col, Msg: msg, Source: ex.source, Rule: "live",
@@ -340,6 +343,9 @@ func (x *liveEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
 		return &diag.Error{File: x.file, Line: x.pos.Line, Col: x.pos.Col, Msg: msg, Source: x.source, Rule: "live"}
 	}
 	w := r.w
+	if x.fallbackOnly {
+		return r.body(bodies[0], w)
+	}
 	w.WriteString(`<mm-live data-src="`)
 	writeEscaped(w, src, ctxAttr)
 	w.WriteString(`"><template type="amp-mustache">`)

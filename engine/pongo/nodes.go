@@ -90,6 +90,9 @@ func (g *gen) compileNode(n tree.Node) (executor, []body, error) {
 	case *tree.Markdown:
 		return markdownEx{}, []body{{x.Line, x.Body}}, nil
 	case *tree.VariantOnly:
+		if g.p.opt.HTMLVariant {
+			return variantEx{drop: x.Variant == "text"}, []body{{x.Line, x.Body}}, nil
+		}
 		return variantEx{tag: "mm-" + x.Variant + "only"}, []body{{x.Line, x.Body}}, nil
 	case *tree.Segment:
 		return g.compileSegment(x)
@@ -309,9 +312,20 @@ func dedent(s string) string {
 	return strings.Join(lines, "\n")
 }
 
-type variantEx struct{ tag string }
+// variantEx renders a textonly/htmlonly block: in the master, its body between marker
+// tags; in the HTML variant (tag ""), the body alone, or nothing when drop is set.
+type variantEx struct {
+	tag  string
+	drop bool
+}
 
 func (v variantEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
+	if v.drop {
+		return nil
+	}
+	if v.tag == "" {
+		return r.body(bodies[0], r.w)
+	}
 	r.w.WriteString("<" + v.tag + ">")
 	if err := r.body(bodies[0], r.w); err != nil {
 		return err
