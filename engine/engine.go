@@ -74,6 +74,9 @@ type Template struct {
 	staticInlined  bool
 	InlineNote     string
 	staticMinified bool // the html program's text is minified already
+	// masterMin renders the master document with its static text minified (nil when that
+	// cannot be done exactly); body still renders it as written, for traced renders
+	masterMin *pongo.Program
 }
 
 // DialectOf returns the dialect a file name implies: liquid for .liquid (and anything else
@@ -184,6 +187,15 @@ func Compile(name, src string, opt Options) (*Template, error) {
 		// the HTML variant without compile-time CSS: inlined per message unless NoInline
 		if t.html, err = pongo.Compile(tr, hopt); err != nil {
 			return nil, err
+		}
+	}
+	if !opt.NoMinify {
+		// the master document for the AMP and text passes, its static text minified once
+		// here: a smaller document to parse per message, and a smaller AMP part
+		if body, err := expandPartials(tr.Body, popt.Partial, 0); err == nil && minifyStatic(body) == nil {
+			c := *tr
+			c.Body = body
+			t.masterMin, _ = pongo.Compile(&c, popt)
 		}
 	}
 	t.post = newPostProcessor(t)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -367,4 +368,56 @@ func TestHTMLOnlyRender(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestProductionText renders every bundled template for every sample profile with the
+// production options (compile-time inlining and minifying, the minified master) and requires
+// the text variant of the golden render (made without them): compile-time passes over the
+// template's text must not change what the reader sees.
+func TestProductionText(t *testing.T) {
+	ws, err := workspace.Open("", benchNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range ws.Templates {
+		plain, err := ws.Compile(n, func(o *engine.Options) { o.NoInline, o.NoMinify = true, true })
+		if err != nil {
+			t.Fatal(err)
+		}
+		prod, err := ws.Compile(n, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range ws.Profiles {
+			a, err := plain.Render(context.Background(), p.Data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := prod.Render(context.Background(), p.Data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if *a.Text != *b.Text {
+				t.Errorf("%s/%s: the production text differs:\n%s", n, p.ID, lineDiff(*a.Text, *b.Text))
+			}
+		}
+	}
+}
+
+// lineDiff shows the first differing line of a and b.
+func lineDiff(a, b string) string {
+	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := 0; i < len(la) || i < len(lb); i++ {
+		var x, y string
+		if i < len(la) {
+			x = la[i]
+		}
+		if i < len(lb) {
+			y = lb[i]
+		}
+		if x != y {
+			return fmt.Sprintf("line %d:\n  want %q\n  got  %q", i+1, x, y)
+		}
+	}
+	return ""
 }

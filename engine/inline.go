@@ -9,6 +9,7 @@ import (
 
 	"github.com/andybalholm/cascadia"
 	"github.com/mailmold/mailmold/engine/htmlprod"
+	"github.com/mailmold/mailmold/engine/pongo"
 	"github.com/mailmold/mailmold/engine/tree"
 	"github.com/tdewolff/parse/v2"
 	"github.com/tdewolff/parse/v2/css"
@@ -114,9 +115,21 @@ func copyNode(n tree.Node, load func(string) (*tree.Template, error), depth int)
 		c.Body, err = cp(x.Body)
 		return &c, err
 	case *tree.Markdown:
-		c := *x
-		c.Body, err = cp(x.Body)
-		return &c, err
+		// its body is Markdown, not HTML: only a static block can be seen at compile time,
+		// as the HTML it converts to
+		var src strings.Builder
+		for _, b := range x.Body {
+			t, ok := b.(*tree.Text)
+			if !ok {
+				return nil, &errNoStaticInline{"a markdown block with data makes its HTML at render time"}
+			}
+			src.WriteString(t.Text)
+		}
+		h, err := pongo.Markdown(src.String())
+		if err != nil {
+			return nil, &errNoStaticInline{"markdown: " + err.Error()}
+		}
+		return &tree.Text{Pos: x.Pos, Text: h}, nil
 	case *tree.VariantOnly:
 		c := *x
 		c.Body, err = cp(x.Body)

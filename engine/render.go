@@ -140,9 +140,13 @@ func (t *Template) render(ctx context.Context, profile map[string]any, ro Render
 		}
 		return m, nil
 	}
+	master := t.body
+	if t.masterMin != nil && ro.Trace == nil {
+		master = t.masterMin
+	}
 	var b strings.Builder
 	b.Grow(len(t.Source) * 2)
-	if err := t.body.Render(st, &b); err != nil {
+	if err := master.Render(st, &b); err != nil {
 		return nil, err
 	}
 	m.Master = b.String()

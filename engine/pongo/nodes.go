@@ -285,6 +285,14 @@ func (markdownEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
 	return md.Convert([]byte(dedent(src)), r.w)
 }
 
+// Markdown returns the HTML a markdown block whose body is src renders (the same
+// conversion as at render time), for compile-time passes over static blocks.
+func Markdown(src string) (string, error) {
+	var b strings.Builder
+	err := md.Convert([]byte(dedent(src)), &b)
+	return b.String(), err
+}
+
 // dedent removes the indentation common to every non-blank line, so Markdown indented to
 // match the surrounding HTML is not read as a code block.
 func dedent(s string) string {
