@@ -135,6 +135,10 @@ func compileVar(v *tree.Var, o Options) (Fn, error) {
 				return nil, err
 			}
 			cur, ok = s.Lookup(value.ToString(k))
+		case depth == tree.RootDepth && implicit:
+			cur, ok = s.Data, true
+		case depth == tree.RootDepth:
+			cur, ok = s.LookupRoot(name)
 		case implicit:
 			cur, ok = s.Context(depth)
 		case depth > 0:

@@ -164,6 +164,16 @@ func (s *State) LookupFrom(depth int, name string) (any, bool) {
 	return v, ok
 }
 
+// LookupRoot resolves name at the root (Handlebars `@root.name`): engine globals, then the
+// profile data; bindings, contexts and assigns are not consulted.
+func (s *State) LookupRoot(name string) (any, bool) {
+	if v, ok := s.Globals[name]; ok {
+		return v, true
+	}
+	v, ok := s.Data[name]
+	return v, ok
+}
+
 // Assign sets a variable in the current template scope.
 func (s *State) Assign(name string, v any) {
 	if s.sc.assigns == nil {

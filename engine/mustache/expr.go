@@ -16,7 +16,8 @@ func (p *parser) value(t *token) (tree.Expr, error) {
 	return p.path(t.text, t.textOff)
 }
 
-// path parses a name: ".", "a.b.c", and in Handlebars "this", "this.x", "../x", "@index".
+// path parses a name: ".", "a.b.c", and in Handlebars "this", "this.x", "../x", "@index",
+// "@root" and "@root.x".
 func (p *parser) path(name string, off int) (tree.Expr, error) {
 	pos := p.pos(off)
 	name = strings.TrimSpace(name)
@@ -40,6 +41,21 @@ func (p *parser) path(name string, off int) (tree.Expr, error) {
 			v.Implicit = true
 			name = name[len("this."):]
 			for _, part := range strings.Split(name, ".") {
+				v.Steps = append(v.Steps, tree.Step{Name: part})
+			}
+			return v, nil
+		case name == "@root":
+			v.Depth, v.Implicit = tree.RootDepth, true
+			return v, nil
+		case strings.HasPrefix(name, "@root."):
+			parts := strings.Split(name[len("@root."):], ".")
+			for _, part := range parts {
+				if part == "" || strings.ContainsAny(part, " \t\n") {
+					return nil, p.errAt(off, "invalid name '"+name+"'", "")
+				}
+			}
+			v.Depth, v.Root = tree.RootDepth, parts[0]
+			for _, part := range parts[1:] {
 				v.Steps = append(v.Steps, tree.Step{Name: part})
 			}
 			return v, nil

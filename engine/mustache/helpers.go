@@ -16,6 +16,10 @@ func (p *parser) helperBlock(t *token, helper string) (tree.Node, error) {
 	case "if", "unless":
 		return p.ifBlock(t, helper, args, argOff)
 	case "each", "with":
+		args, params, err := p.blockParams(args, argOff, helper)
+		if err != nil {
+			return nil, err
+		}
 		x, err := p.expr(args, argOff)
 		if err != nil {
 			return nil, err
@@ -40,9 +44,20 @@ func (p *parser) helperBlock(t *token, helper string) (tree.Node, error) {
 			return nil, err
 		}
 		if helper == "with" {
-			return &tree.With{Pos: pos, Expr: x, Body: body, Else: els}, nil
+			w := &tree.With{Pos: pos, Expr: x, Body: body, Else: els}
+			if len(params) > 0 {
+				w.Var = params[0]
+			}
+			return w, nil
 		}
-		return &tree.For{Pos: pos, Tag: "each", Iter: x, Body: body, Else: els}, nil
+		f := &tree.For{Pos: pos, Tag: "each", Iter: x, Body: body, Else: els}
+		if len(params) > 0 {
+			f.Var = params[0]
+		}
+		if len(params) > 1 {
+			f.IndexVar = params[1]
+		}
+		return f, nil
 	case "segment":
 		return p.segmentBlock(t, args, argOff)
 	}
@@ -182,4 +197,44 @@ func (p *parser) liveBlock(t *token, args string, argOff int) (tree.Node, error)
 		return nil, err
 	}
 	return &tree.Live{Pos: pos, Src: src, Template: raw, Fallback: fb}, nil
+}
+
+// blockParams splits Handlebars block parameters off the arguments of an each or with tag:
+// `items as |item i|` gives "items" and [item i]. each takes one or two names (the item, then
+// its index or key), with one.
+func (p *parser) blockParams(args string, off int, helper string) (string, []string, error) {
+	i := strings.LastIndex(args, " as |")
+	if i < 0 {
+		return args, nil, nil
+	}
+	rest := strings.TrimRight(args[i+len(" as |"):], " \t\r\n")
+	if !strings.HasSuffix(rest, "|") {
+		return "", nil, p.errAt(off+i+1, "block parameters are not closed", "write "+helper+" … as |name| with a closing |")
+	}
+	names := strings.Fields(rest[:len(rest)-1])
+	max := 2
+	if helper == "with" {
+		max = 1
+	}
+	if len(names) == 0 || len(names) > max {
+		return "", nil, p.errAt(off+i+1, fmt.Sprintf("%s takes %s block parameter%s, not %d", helper,
+			map[int]string{1: "one", 2: "one or two"}[max], map[int]string{1: "", 2: "s"}[max], len(names)),
+			map[int]string{1: "with person as |p|", 2: "each items as |item index|"}[max])
+	}
+	for _, n := range names {
+		if !isIdent(n) {
+			return "", nil, p.errAt(off+i+1, "invalid block parameter '"+n+"'", "block parameters are plain names: letters, digits, _ and -")
+		}
+	}
+	return args[:i], names, nil
+}
+
+// isIdent reports whether s is a plain name usable as a variable.
+func isIdent(s string) bool {
+	for i, r := range s {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && (r >= '0' && r <= '9' || r == '-')) {
+			return false
+		}
+	}
+	return s != "" && s != "this"
 }

@@ -3,6 +3,7 @@
 // Mustache follows the Mustache spec (sections, inverted sections, partials with standalone
 // indentation, set delimiters, standalone-line rules, dynamic partial names and template
 // inheritance); Handlebars adds if/else if/else, unless, each with @index/@first/@last/@key,
+// block parameters (each … as |item index|, with … as |x|), @root,
 // with, this, ../ parent access, comparison helpers, default, whitespace control and
 // mailmold's segment and live blocks.
 package mustache

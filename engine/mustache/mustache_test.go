@@ -44,6 +44,15 @@ func TestHandlebars(t *testing.T) {
 		{`{{#each empty}}x{{else}}none{{/each}}`, "none"},
 		{`{{#with user}}{{city}} {{../name}} {{this.city}}{{/with}}`, "Bend Ann Bend"},
 		{`{{#with nobody}}x{{else}}no one{{/with}}`, "no one"},
+		// block params: the item and its index/key get names; the item is still the context
+		{`{{#each items as |item i|}}{{i}}{{item}}{{this}}{{@index}},{{/each}}`, "0aa0,1bb1,2cc2,"},
+		{`{{#each obj as |v k|}}{{k}}={{v}};{{/each}}`, "x=1;y=2;"},
+		{`{{#each items as |it|}}{{#each ../items as |jt|}}{{it}}{{jt}} {{/each}}{{/each}}`, "aa ab ac ba bb bc ca cb cc "},
+		{`{{#with user as |u|}}{{u.city}} {{city}} {{name}}{{/with}}`, "Bend Bend Ann"},
+		{`{{#with nobody as |u|}}x{{else}}none{{/with}}`, "none"},
+		// @root: the profile, past every context and binding
+		{`{{#each items}}{{@root.name}}{{/each}} {{#with user}}{{@root.user.city}}{{/with}}`, "AnnAnnAnn Bend"},
+		{`{{#with @root as |r|}}{{r.tier}}{{/with}}{{#each items as |name|}}{{@root.name}}{{/each}}`, "goldAnnAnnAnn"},
 		{`{{#each items}}{{#with ../user}}{{city}}{{../../name}}{{/with}}{{/each}}`, "BendAnnBendAnnBendAnn"},
 		{`{{#if (eq tier "gold")}}G{{/if}}{{#if (and name (not n))}}A{{/if}}{{#if (or n (gt 2 1))}}O{{/if}}`, "GAO"},
 		{`{{#if (ne tier 'gold')}}x{{else}}ne{{/if}}{{#if (lt 1 2)}}lt{{/if}}`, "nelt"},

@@ -13,6 +13,7 @@ import (
 type forEx struct {
 	tag            string
 	varName        string
+	indexVar       string // each with block params: bound to the index or key
 	name           string // "var-collection", the key for offset:continue
 	iter           eval.Fn
 	limit, offset  eval.Fn
@@ -24,7 +25,7 @@ type forEx struct {
 }
 
 func (g *gen) compileFor(x *tree.For, o eval.Options) (executor, []body, error) {
-	ex := &forEx{tag: x.Tag, varName: x.Var, offsetContinue: x.OffsetContinue, reversed: x.Reversed, hasElse: x.Else != nil, pos: x.Pos}
+	ex := &forEx{tag: x.Tag, varName: x.Var, indexVar: x.IndexVar, offsetContinue: x.OffsetContinue, reversed: x.Reversed, hasElse: x.Else != nil, pos: x.Pos}
 	if x.Else != nil {
 		ex.elsePos = x.Else.Pos
 	}

@@ -78,6 +78,7 @@ func (x *sectionEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
 // (Handlebars truthiness), else the else branch.
 type withEx struct {
 	fn           eval.Fn
+	varName      string // block param: bound to the value
 	hasElse      bool
 	pos, elsePos tree.Pos
 }
@@ -87,7 +88,7 @@ func (g *gen) compileWith(x *tree.With, o eval.Options) (executor, []body, error
 	if err != nil {
 		return nil, nil, err
 	}
-	ex := &withEx{fn: fn, hasElse: x.Else != nil, pos: x.Pos}
+	ex := &withEx{fn: fn, varName: x.Var, hasElse: x.Else != nil, pos: x.Pos}
 	bodies := []body{{x.Line, x.Body}}
 	if x.Else != nil {
 		bodies = append(bodies, body{x.Else.Line, x.Else.Body})
@@ -108,7 +109,12 @@ func (x *withEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
 		return nil
 	}
 	r.s.PushContext(v)
-	defer r.s.Pop(1)
+	n := 1
+	if x.varName != "" {
+		r.s.Push(x.varName, v)
+		n++
+	}
+	defer r.s.Pop(n)
 	return r.branch(bodies[0], x.pos, "with")
 }
 
@@ -128,16 +134,22 @@ func (l *eachLoop) Get(k string) (any, bool) {
 	case "last":
 		return l.index == l.length-1, true
 	case "key":
-		if l.key == nil {
-			return l.index, true
-		}
-		return l.key, true
+		return l.keyOrIndex(), true
 	}
 	return nil, false
 }
 
-// each runs a Handlebars each loop: items pushed as the context, `@` bound to the loop data;
-// maps iterate their values in key order with @key.
+// keyOrIndex is @key: the key of an object's entry, the index of a list's item.
+func (l *eachLoop) keyOrIndex() any {
+	if l.key == nil {
+		return l.index
+	}
+	return l.key
+}
+
+// each runs a Handlebars each loop: items pushed as the context, `@` bound to the loop data,
+// block params (when given) bound to the item and to its index or key; maps iterate their
+// values in key order with @key.
 func (f *forEx) each(r *run, bodies []*pongo2.NodeWrapper, coll any) error {
 	var items, keys []any
 	switch c := coll.(type) {
@@ -161,7 +173,14 @@ func (f *forEx) each(r *run, bodies []*pongo2.NodeWrapper, coll any) error {
 	loop := &eachLoop{length: len(items)}
 	r.s.Push("@", loop)
 	r.s.PushContext(nil)
-	defer r.s.Pop(2)
+	n := 2
+	for _, name := range []string{f.varName, f.indexVar} {
+		if name != "" {
+			r.s.Push(name, nil)
+			n++
+		}
+	}
+	defer r.s.Pop(n)
 	for i, it := range items {
 		if err := r.s.Tick(); err != nil {
 			return err
@@ -170,7 +189,17 @@ func (f *forEx) each(r *run, bodies []*pongo2.NodeWrapper, coll any) error {
 		if keys != nil {
 			loop.key = keys[i]
 		}
-		r.s.Set(0, it)
+		// the bindings from the top: index param, item param, context
+		d := 0
+		if f.indexVar != "" {
+			r.s.Set(d, loop.keyOrIndex())
+			d++
+		}
+		if f.varName != "" {
+			r.s.Set(d, it)
+			d++
+		}
+		r.s.Set(d, it)
 		if err := r.branch(bodies[0], f.pos, "each"); err != nil {
 			if errors.Is(err, errBreak) {
 				break

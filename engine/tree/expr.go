@@ -19,10 +19,15 @@ type Var struct {
 	Root     string
 	RootExpr Expr
 	Steps    []Step
-	Depth    int
+	// Depth is the number of Handlebars `../` levels; RootDepth is Handlebars `@root`: the
+	// profile data (and engine globals), past every binding and context.
+	Depth int
 	// Implicit is Mustache's `.` and Handlebars' `this`: the top of the context stack.
 	Implicit bool
 }
+
+// RootDepth is the Depth of a Handlebars `@root` path.
+const RootDepth = -1
 
 // Step is one `.name` or `[expr]` access.
 type Step struct {
@@ -79,6 +84,12 @@ func (v *Var) String() string {
 	}
 	for i := 0; i < v.Depth; i++ {
 		s = "../" + s
+	}
+	if v.Depth == RootDepth {
+		s = "@root." + s
+		if v.Implicit {
+			s = "@root"
+		}
 	}
 	for _, st := range v.Steps {
 		if st.Index != nil {

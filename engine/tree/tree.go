@@ -79,8 +79,11 @@ type For struct {
 	Cols           Expr // tablerow only
 	OffsetContinue bool
 	Reversed       bool
-	Body           []Node
-	Else           *Branch
+	// IndexVar (Handlebars block params, `as |item i|`) is bound to the index, or the key
+	// when iterating an object; Var is bound to the item.
+	IndexVar string
+	Body     []Node
+	Else     *Branch
 }
 
 // Assign sets a template variable.
@@ -202,6 +205,7 @@ type Section struct {
 type With struct {
 	Pos
 	Expr Expr
+	Var  string // Handlebars block param (`as |x|`): a name bound to the value; "" for none
 	Body []Node
 	Else *Branch
 }
