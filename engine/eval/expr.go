@@ -223,6 +223,9 @@ func compileBinary(b *tree.Binary, o Options) (Fn, error) {
 		case "!=":
 			return !value.Equal(a, c), nil
 		case "contains":
+			if c == nil || c == false { // Ruby Liquid: nothing contains nil or false
+				return false, nil
+			}
 			return value.Contains(a, c), nil
 		}
 		cmp, ok := value.Compare(a, c)

@@ -3,6 +3,7 @@ package pongo
 import (
 	"errors"
 	"strconv"
+	"strings"
 
 	"github.com/flosch/pongo2/v6"
 	"github.com/mailmold/mailmold/engine/eval"
@@ -66,14 +67,18 @@ func exprName(e tree.Expr) string {
 
 // loopInt converts a limit/offset/cols argument.
 func loopInt(v any, what string) (int, bool, error) {
-	if v == nil {
+	switch n := v.(type) {
+	case nil:
 		return 0, false, nil
-	}
-	switch n := value.ToNumber(v).(type) {
 	case int:
 		return n, true, nil
 	case float64:
 		return int(n), true, nil
+	case string, value.SafeHTML:
+		// like Ruby's Integer(): the whole string must be an integer
+		if i, err := strconv.Atoi(strings.TrimSpace(value.ToString(n))); err == nil {
+			return i, true, nil
+		}
 	}
 	return 0, false, errors.New(what + " must be a number, got " + value.Inspect(v))
 }
@@ -346,9 +351,19 @@ func (c *cycleEx) exec(r *run, _ []*pongo2.NodeWrapper) error {
 	if r.s.Registers == nil {
 		r.s.Registers = map[any]any{}
 	}
+	// Ruby Liquid's semantics when calls of one named group list different numbers of
+	// values: the position is shared, a position past this call's values prints nothing,
+	// and it wraps to 0 once it reaches this call's count
 	i, _ := r.s.Registers[cycleKey{key}].(int)
-	r.s.Registers[cycleKey{key}] = i + 1
-	v, err := c.values[i%len(c.values)](r.s)
+	next := i + 1
+	if next >= len(c.values) {
+		next = 0
+	}
+	r.s.Registers[cycleKey{key}] = next
+	if i >= len(c.values) {
+		return nil
+	}
+	v, err := c.values[i](r.s)
 	if err != nil {
 		return err
 	}
