@@ -1,37 +1,51 @@
 package text
 
 import (
+	"bytes"
+	"iter"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
 
-// rows returns the rows of a table (through thead/tbody/tfoot), not of nested tables.
-func rows(t *html.Node) [][]*html.Node {
-	var out [][]*html.Node
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			if c.Type != html.ElementNode || hidden(c) {
-				continue
+// rows yields the rows of a table (through thead/tbody/tfoot), not those of nested tables.
+func rows(t *html.Node) iter.Seq[*html.Node] {
+	return func(yield func(*html.Node) bool) { eachRow(t, yield) }
+}
+
+func eachRow(n *html.Node, yield func(*html.Node) bool) bool {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode || hidden(c) {
+			continue
+		}
+		switch c.DataAtom {
+		case atom.Thead, atom.Tbody, atom.Tfoot:
+			if !eachRow(c, yield) {
+				return false
 			}
-			switch c.DataAtom {
-			case atom.Thead, atom.Tbody, atom.Tfoot:
-				walk(c)
-			case atom.Tr:
-				var cells []*html.Node
-				for d := c.FirstChild; d != nil; d = d.NextSibling {
-					if d.Type == html.ElementNode && (d.DataAtom == atom.Td || d.DataAtom == atom.Th) && !hidden(d) {
-						cells = append(cells, d)
-					}
-				}
-				out = append(out, cells)
+		case atom.Tr:
+			if !yield(c) {
+				return false
 			}
 		}
 	}
-	walk(t)
-	return out
+	return true
+}
+
+// cells yields the visible cells of a row.
+func cells(tr *html.Node) iter.Seq[*html.Node] {
+	return func(yield func(*html.Node) bool) {
+		for d := tr.FirstChild; d != nil; d = d.NextSibling {
+			if d.Type == html.ElementNode && (d.DataAtom == atom.Td || d.DataAtom == atom.Th) && !hidden(d) {
+				if !yield(d) {
+					return
+				}
+			}
+		}
+	}
 }
 
 // isDataTable tells tables of data (kept aligned) from layout tables (flattened): header
@@ -41,19 +55,20 @@ func isDataTable(t *html.Node) bool {
 	if role, _ := attr(t, "role"); role == "presentation" {
 		return false
 	}
-	rs := rows(t)
 	hasTH, multi := false, 0
-	for _, r := range rs {
-		if len(r) >= 2 {
-			multi++
-		}
-		for _, cell := range r {
+	for tr := range rows(t) {
+		n := 0
+		for cell := range cells(tr) {
+			n++
 			if cell.DataAtom == atom.Th {
 				hasTH = true
 			}
 			if hasBlock(cell) {
 				return false
 			}
+		}
+		if n >= 2 {
+			multi++
 		}
 	}
 	return hasTH || multi >= 2
@@ -79,13 +94,20 @@ func hasBlock(n *html.Node) bool {
 func (c *conv) dataTable(t *html.Node) {
 	var grid [][]string
 	cols := 0
-	for _, r := range rows(t) {
+	sub := convPool.Get().(*conv) // converts each cell
+	defer convPool.Put(sub)
+	for tr := range rows(t) {
 		var line []string
-		for _, cell := range r {
-			sub := &conv{opt: c.opt, refIndex: c.refIndex, refs: c.refs}
+		for cell := range cells(tr) {
+			sub.reset(c.opt)
+			sub.refs, sub.refIndex = c.refs, c.refIndex
 			sub.children(cell)
-			text := strings.Join(strings.Fields(sub.para.String()+" "+sub.out.String()), " ")
-			c.refs = sub.refs
+			c.refs, c.refIndex = sub.refs, sub.refIndex
+			// the cell on one line: its pending inline text, then the lines it wrote
+			b := appendFields(sub.line[:0], sub.para)
+			b = appendFields(b, sub.out)
+			sub.line = b
+			text := string(b)
 			if cell.DataAtom == atom.Th {
 				text = strings.ToUpper(text)
 			}
@@ -106,22 +128,41 @@ func (c *conv) dataTable(t *html.Node) {
 		}
 	}
 	for _, r := range grid {
-		var b strings.Builder
+		l := append(c.line[:0], c.prefix...)
 		for i, s := range r {
-			b.WriteString(s)
+			l = append(l, s...)
 			if i < len(r)-1 {
-				b.WriteString(strings.Repeat(" ", width[i]-runeLen(s)+2))
+				for range width[i] - runeLen(s) + 2 {
+					l = append(l, ' ')
+				}
 			}
 		}
-		line := strings.TrimRight(b.String(), " ")
-		if strings.TrimSpace(line) == "" {
+		c.line = l
+		if len(bytes.TrimSpace(l[len(c.prefix):])) == 0 {
 			continue
 		}
-		for _, part := range hardSplit(c.prefix + line) {
-			c.writeLine(part)
-			c.pendingNL = 1
-		}
+		c.emit(bytes.TrimRight(l, " "))
 	}
+}
+
+// appendFields appends the words of s, as strings.Fields splits them, to b, one space
+// apart and one space after what b holds.
+func appendFields(b, s []byte) []byte {
+	space := len(b) > 0
+	for len(s) > 0 {
+		r, size := utf8.DecodeRune(s)
+		if unicode.IsSpace(r) {
+			space = len(b) > 0
+		} else {
+			if space {
+				b = append(b, ' ')
+				space = false
+			}
+			b = append(b, s[:size]...)
+		}
+		s = s[size:]
+	}
+	return b
 }
 
 func atoi(s string) int {

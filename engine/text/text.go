@@ -7,8 +7,11 @@
 package text
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
+	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
@@ -52,49 +55,85 @@ func ConvertNode(doc *html.Node, opt Options) string {
 	if opt.Width <= 0 {
 		opt.Width = 78
 	}
-	c := &conv{opt: opt, refIndex: map[string]int{}}
+	c := convPool.Get().(*conv)
+	defer convPool.Put(c)
+	c.reset(opt)
 	c.children(doc)
 	c.flush()
 	if len(c.refs) > 0 {
 		c.breakLines(2)
 		for i, u := range c.refs {
-			c.writeLine("[" + strconv.Itoa(i+1) + "] " + u)
+			l := append(c.line[:0], '[')
+			l = strconv.AppendInt(l, int64(i+1), 10)
+			l = append(append(l, "] "...), u...)
+			c.writeLine(l)
+			c.line = l
 		}
 	}
-	return finish(c.out.String())
+	return finish(c.out)
 }
+
+// convPool keeps converters, so that their buffers serve many documents.
+var convPool = sync.Pool{New: func() any { return new(conv) }}
 
 type conv struct {
 	opt       Options
-	out       strings.Builder
-	para      strings.Builder // inline text of the current block, whitespace collapsed
+	out       []byte // the finished lines
+	para      []byte // inline text of the current block, whitespace collapsed
 	pendingNL int
 	started   bool
 	prefix    string // indentation of every line (lists, blockquotes)
 	marker    string // replaces the indentation on the first line of the next block (list item)
 	refs      []string
-	refIndex  map[string]int
-	lastBR    bool // the last thing seen was a <br>
+	refIndex  map[string]int // made on the first reference
+	lastBR    bool           // the last thing seen was a <br>
+
+	// scratch buffers, reused
+	line  []byte // a line being assembled
+	text  []byte // visible text of an element, whitespace not yet collapsed (label)
+	label []byte // the same collapsed
 }
 
-// finish trims trailing spaces, collapses blank-line runs and trims the ends.
-func finish(s string) string {
-	lines := strings.Split(s, "\n")
-	out := make([]string, 0, len(lines))
-	blank := 0
-	for _, l := range lines {
-		l = strings.TrimRight(l, " \t")
-		if l == "" || strings.TrimSpace(l) == ">" {
+// reset prepares c for a new document, keeping its buffers.
+func (c *conv) reset(opt Options) {
+	*c = conv{opt: opt, out: c.out[:0], para: c.para[:0], line: c.line[:0], text: c.text[:0], label: c.label[:0]}
+}
+
+// finish trims trailing spaces, collapses blank-line runs and trims the ends. It works in
+// place in b (lines only get shorter) and returns the result as a new string.
+func finish(b []byte) string {
+	w, blank := 0, 0 // w: length of the result so far at the start of b
+	for r := 0; r <= len(b); {
+		end := bytes.IndexByte(b[r:], '\n')
+		if end < 0 {
+			end = len(b)
+		} else {
+			end += r
+		}
+		l := bytes.TrimRight(b[r:end], " \t")
+		if len(l) == 0 || string(bytes.TrimSpace(l)) == ">" {
 			blank++
-			if blank > 1 {
-				continue
-			}
 		} else {
 			blank = 0
 		}
-		out = append(out, l)
+		if blank <= 1 {
+			if r > 0 {
+				b[w] = '\n'
+				w++
+			}
+			w += copy(b[w:], l)
+		}
+		r = end + 1
 	}
-	return strings.Trim(strings.Join(out, "\n"), "\n") + "\n"
+	// the ends: no line breaks, then exactly one
+	start, end := 0, w
+	for start < end && b[start] == '\n' {
+		start++
+	}
+	for end > start && b[end-1] == '\n' {
+		end--
+	}
+	return string(append(b[:end], '\n')[start:])
 }
 
 func (c *conv) breakLines(n int) {
@@ -103,24 +142,55 @@ func (c *conv) breakLines(n int) {
 	}
 }
 
-// writeLine writes one finished line after the pending line breaks.
-func (c *conv) writeLine(l string) {
+// startLine writes the pending line breaks before a new line.
+func (c *conv) startLine() {
 	if c.started {
-		n := max(c.pendingNL, 1)
-		for i := 0; i < n; i++ {
-			c.out.WriteByte('\n')
+		for range max(c.pendingNL, 1) {
+			c.out = append(c.out, '\n')
 		}
 	}
 	c.started = true
 	c.pendingNL = 0
-	c.out.WriteString(l)
 }
 
-// flush wraps the pending inline text into lines.
+// writeLine writes one finished line after the pending line breaks.
+func (c *conv) writeLine(l []byte) {
+	c.startLine()
+	c.out = append(c.out, l...)
+}
+
+// emit writes a line cut into pieces of at most MaxLineBytes, each on a line of its own.
+func (c *conv) emit(l []byte) {
+	for {
+		cut := hardCut(l)
+		c.writeLine(l[:cut])
+		c.pendingNL = 1
+		if l = l[cut:]; len(l) == 0 {
+			return
+		}
+	}
+}
+
+// hardCut is where a line over MaxLineBytes is cut, at a UTF-8 boundary (or, in invalid
+// UTF-8 without one, at MaxLineBytes); len(l) for a line that fits.
+func hardCut(l []byte) int {
+	if len(l) <= MaxLineBytes {
+		return len(l)
+	}
+	for cut := MaxLineBytes; cut > 0; cut-- {
+		if utf8.RuneStart(l[cut]) {
+			return cut
+		}
+	}
+	return MaxLineBytes
+}
+
+// flush wraps the pending inline text into lines of at most Width runes at spaces; a longer
+// word (a URL) stays whole on its own line.
 func (c *conv) flush() {
-	text := strings.TrimSpace(c.para.String())
-	c.para.Reset()
-	if text == "" {
+	text := bytes.TrimSpace(c.para)
+	c.para = c.para[:0] // text still reads the old bytes; nothing writes para until we return
+	if len(text) == 0 {
 		return
 	}
 	c.lastBR = false
@@ -129,16 +199,32 @@ func (c *conv) flush() {
 		first = c.marker
 		c.marker = ""
 	}
-	for i, l := range wrap(text, c.opt.Width-runeLen(c.prefix)) {
-		p := c.prefix
-		if i == 0 {
-			p = first
+	width := max(c.opt.Width-runeLen(c.prefix), 20)
+	l := append(c.line[:0], first...)
+	n := 0 // runes of text on l
+	for len(text) > 0 {
+		var w []byte
+		w, text, _ = bytes.Cut(text, []byte{' '})
+		if len(w) == 0 {
+			continue
 		}
-		for _, part := range hardSplit(p + l) {
-			c.writeLine(part)
-			c.pendingNL = 1
+		wl := utf8.RuneCount(w)
+		if n > 0 && n+1+wl > width {
+			c.emit(l)
+			l = append(l[:0], c.prefix...)
+			n = 0
 		}
+		if n > 0 {
+			l = append(l, ' ')
+			n++
+		}
+		l = append(l, w...)
+		n += wl
 	}
+	if n > 0 {
+		c.emit(l)
+	}
+	c.line = l
 }
 
 // inline appends text with whitespace collapsed.
@@ -146,11 +232,11 @@ func (c *conv) inline(s string) {
 	for len(s) > 0 {
 		// copy the run of plain ASCII up to the next space or special character at once
 		i := 0
-		for i < len(s) && s[i] > ' ' && s[i] < 0x80 {
+		for i < len(s) && s[i] > ' ' && s[i] < utf8.RuneSelf {
 			i++
 		}
 		if i > 0 {
-			c.para.WriteString(s[:i])
+			c.para = append(c.para, s[:i]...)
 			s = s[i:]
 			continue
 		}
@@ -158,12 +244,12 @@ func (c *conv) inline(s string) {
 		s = s[size:]
 		switch r {
 		case ' ', '\t', '\n', '\r', '\f', '\u00a0', '\u2007', '\u202f':
-			if c.para.Len() > 0 && !strings.HasSuffix(c.para.String(), " ") {
-				c.para.WriteByte(' ')
+			if len(c.para) > 0 && c.para[len(c.para)-1] != ' ' {
+				c.para = append(c.para, ' ')
 			}
 		case '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u034f', '\u00ad':
 		default:
-			c.para.WriteRune(r)
+			c.para = utf8.AppendRune(c.para, r)
 		}
 	}
 }
@@ -174,12 +260,18 @@ func (c *conv) children(n *html.Node) {
 	}
 }
 
-var blockGap = map[atom.Atom]int{
-	atom.P: 2, atom.H1: 2, atom.H2: 2, atom.H3: 2, atom.H4: 2, atom.H5: 2, atom.H6: 2, atom.Table: 2,
-	atom.Ul: 2, atom.Ol: 2, atom.Blockquote: 2, atom.Pre: 2, atom.Hr: 2, atom.Center: 1,
-	atom.Div: 1, atom.Tr: 1, atom.Td: 1, atom.Th: 1, atom.Li: 1, atom.Section: 1, atom.Article: 1,
-	atom.Header: 1, atom.Footer: 1, atom.Main: 1, atom.Dl: 2, atom.Dt: 1, atom.Dd: 1, atom.Address: 1,
-	atom.Figure: 1, atom.Figcaption: 1, atom.Nav: 1, atom.Tbody: 1, atom.Thead: 1, atom.Tfoot: 1,
+// blockGap is the number of line breaks around a block element, 0 for inline elements.
+func blockGap(a atom.Atom) int {
+	switch a {
+	case atom.P, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Table, atom.Ul, atom.Ol,
+		atom.Blockquote, atom.Pre, atom.Hr, atom.Dl:
+		return 2
+	case atom.Center, atom.Div, atom.Tr, atom.Td, atom.Th, atom.Li, atom.Section, atom.Article, atom.Header,
+		atom.Footer, atom.Main, atom.Dt, atom.Dd, atom.Address, atom.Figure, atom.Figcaption, atom.Nav,
+		atom.Tbody, atom.Thead, atom.Tfoot:
+		return 1
+	}
+	return 0
 }
 
 func (c *conv) node(n *html.Node) {
@@ -214,8 +306,8 @@ func (c *conv) node(n *html.Node) {
 	}
 	switch n.DataAtom {
 	case atom.Br:
-		if strings.TrimSpace(c.para.String()) == "" && c.lastBR && c.started {
-			c.writeLine(c.prefix) // a second <br> in a row: an empty line
+		if len(bytes.TrimSpace(c.para)) == 0 && c.lastBR && c.started {
+			c.writeLine([]byte(c.prefix)) // a second <br> in a row: an empty line
 		}
 		c.flush()
 		c.pendingNL = max(c.pendingNL, 1)
@@ -230,7 +322,7 @@ func (c *conv) node(n *html.Node) {
 	case atom.Hr:
 		c.flush()
 		c.breakLines(2)
-		c.writeLine(c.prefix + strings.Repeat("-", min(c.opt.Width, 40)))
+		c.rule(min(c.opt.Width, 40))
 		c.breakLines(2)
 		return
 	case atom.Pre:
@@ -264,15 +356,24 @@ func (c *conv) node(n *html.Node) {
 			return
 		}
 	}
-	gap, block := blockGap[n.DataAtom]
-	if block {
+	gap := blockGap(n.DataAtom)
+	if gap > 0 {
 		c.flush()
 		c.breakLines(gap)
 	}
 	c.children(n)
-	if block {
+	if gap > 0 {
 		c.flush()
 		c.breakLines(gap)
+	}
+}
+
+// rule writes a line of n dashes (none if n < 0) after the indentation.
+func (c *conv) rule(n int) {
+	c.startLine()
+	c.out = append(c.out, c.prefix...)
+	for range n {
+		c.out = append(c.out, '-')
 	}
 }
 
@@ -283,11 +384,11 @@ func (c *conv) raw(s string) {
 		return
 	}
 	c.breakLines(1)
-	for _, l := range strings.Split(s, "\n") {
-		for _, part := range hardSplit(c.prefix + strings.TrimRight(l, " \t\r")) {
-			c.writeLine(part)
-			c.pendingNL = 1
-		}
+	for l := range strings.SplitSeq(s, "\n") {
+		line := append(c.line[:0], c.prefix...)
+		line = append(line, strings.TrimRight(l, " \t\r")...)
+		c.emit(line)
+		c.line = line
 	}
 	c.breakLines(1)
 }
@@ -295,7 +396,7 @@ func (c *conv) raw(s string) {
 func (c *conv) heading(n *html.Node) {
 	c.flush()
 	c.breakLines(2)
-	t := strings.Join(strings.Fields(inlineText(n)), " ")
+	t := c.labelOf(n)
 	if t == "" {
 		return
 	}
@@ -306,7 +407,7 @@ func (c *conv) heading(n *html.Node) {
 	default:
 		c.inline(t)
 		c.flush()
-		c.writeLine(c.prefix + strings.Repeat("-", min(runeLen(t), c.opt.Width-runeLen(c.prefix))))
+		c.rule(min(runeLen(t), c.opt.Width-runeLen(c.prefix)))
 	}
 	c.breakLines(2)
 }
@@ -360,7 +461,9 @@ func (c *conv) img(n *html.Node) {
 	if alt == "" || isPixel(n) {
 		return
 	}
-	c.inline(" " + alt + " ")
+	c.inline(" ")
+	c.inline(alt)
+	c.inline(" ")
 }
 
 // isPixel reports tracking pixels and spacers.
@@ -371,8 +474,7 @@ func isPixel(n *html.Node) bool {
 		return true
 	}
 	if raw, ok := attr(n, "style"); ok && (strings.Contains(raw, "width") || strings.Contains(raw, "height")) {
-		st := styleOf(n)
-		if small(st["width"]) || small(st["height"]) {
+		if small(styleValue(raw, "width")) || small(styleValue(raw, "height")) {
 			return true
 		}
 	}
@@ -385,25 +487,29 @@ func small(v string) bool {
 	return v == "0" || v == "1"
 }
 
+// link writes a link as its label and URL; only the pieces are passed to inline, which
+// collapses whitespace the same whether they come at once or one after the other.
 func (c *conv) link(n *html.Node) {
 	href, _ := attr(n, "href")
 	href = strings.TrimSpace(href)
-	label := strings.Join(strings.Fields(inlineText(n)), " ")
-	lower := strings.ToLower(href)
-	if href == "" || strings.HasPrefix(href, "#") || strings.HasPrefix(lower, "javascript:") || strings.HasPrefix(lower, "about:") {
+	label := c.labelOf(n)
+	if href == "" || strings.HasPrefix(href, "#") || hasLowerPrefix(href, "javascript:") || hasLowerPrefix(href, "about:") {
 		c.inline(label)
 		return
 	}
-	if strings.HasPrefix(lower, "mailto:") {
-		addr := strings.SplitN(href[len("mailto:"):], "?", 2)[0]
+	if hasLowerPrefix(href, "mailto:") {
+		addr, _, _ := strings.Cut(href[len("mailto:"):], "?")
 		if label == "" || label == addr {
 			c.inline(addr)
 		} else {
-			c.inline(label + " (" + addr + ")")
+			c.inline(label)
+			c.inline(" (")
+			c.inline(addr)
+			c.inline(")")
 		}
 		return
 	}
-	if strings.HasPrefix(lower, "tel:") {
+	if hasLowerPrefix(href, "tel:") {
 		num := href[len("tel:"):]
 		switch {
 		case label == "":
@@ -411,33 +517,49 @@ func (c *conv) link(n *html.Node) {
 		case digitsOf(label) == digitsOf(num):
 			c.inline(label)
 		default:
-			c.inline(label + " (" + num + ")")
+			c.inline(label)
+			c.inline(" (")
+			c.inline(num)
+			c.inline(")")
 		}
 		return
 	}
 	if isButton(n) && label != "" {
 		c.flush()
 		c.breakLines(2)
-		c.inline(strings.ToUpper(label) + ": " + href)
+		c.inline(strings.ToUpper(label))
+		c.inline(": ")
+		c.inline(href)
 		c.flush()
 		c.breakLines(2)
 		return
 	}
 	if label == "" || sameURL(label, href) {
-		c.inline(" " + href + " ")
+		c.inline(" ")
+		c.inline(href)
+		c.inline(" ")
 		return
 	}
 	if c.opt.Links == References {
 		i, ok := c.refIndex[href]
 		if !ok {
+			if c.refIndex == nil {
+				c.refIndex = map[string]int{}
+			}
 			c.refs = append(c.refs, href)
 			i = len(c.refs)
 			c.refIndex[href] = i
 		}
-		c.inline(label + " [" + strconv.Itoa(i) + "]")
+		c.inline(label)
+		c.inline(" [")
+		c.para = strconv.AppendInt(c.para, int64(i), 10)
+		c.inline("]")
 		return
 	}
-	c.inline(label + " (" + href + ")")
+	c.inline(label)
+	c.inline(" (")
+	c.inline(href)
+	c.inline(")")
 }
 
 func digitsOf(s string) string {
@@ -449,15 +571,60 @@ func digitsOf(s string) string {
 	}, s)
 }
 
+// sameURL reports whether two URLs are equal but for case, surrounding space, the scheme
+// (http or https), a "www." and a trailing slash.
 func sameURL(a, b string) bool {
 	norm := func(s string) string {
-		s = strings.ToLower(strings.TrimSpace(s))
-		for _, p := range []string{"https://", "http://"} {
-			s = strings.TrimPrefix(s, p)
-		}
-		return strings.TrimPrefix(strings.TrimSuffix(s, "/"), "www.")
+		s = strings.TrimSpace(s)
+		s, _ = cutLowerPrefix(s, "https://")
+		s, _ = cutLowerPrefix(s, "http://")
+		s = strings.TrimSuffix(s, "/")
+		s, _ = cutLowerPrefix(s, "www.")
+		return s
 	}
-	return norm(a) == norm(b)
+	return lowerEqual(norm(a), norm(b))
+}
+
+// The case-insensitive comparisons below give what strings.ToLower followed by a plain
+// comparison gives, without making the lower-case copy: they lower each rune with
+// unicode.ToLower, and take an invalid byte as utf8.RuneError, as strings.ToLower does.
+
+// cutLowerPrefix returns s without the runes that lower-case to the ASCII prefix, and
+// whether there were such runes.
+func cutLowerPrefix(s, prefix string) (string, bool) {
+	i := 0
+	for prefix != "" {
+		if i == len(s) {
+			return s, false
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.ToLower(r) != rune(prefix[0]) {
+			return s, false
+		}
+		i += size
+		prefix = prefix[1:]
+	}
+	return s[i:], true
+}
+
+// hasLowerPrefix reports whether strings.HasPrefix(strings.ToLower(s), prefix) for an
+// ASCII prefix.
+func hasLowerPrefix(s, prefix string) bool {
+	_, ok := cutLowerPrefix(s, prefix)
+	return ok
+}
+
+// lowerEqual reports whether strings.ToLower(a) == strings.ToLower(b).
+func lowerEqual(a, b string) bool {
+	for a != "" && b != "" {
+		ra, na := utf8.DecodeRuneInString(a)
+		rb, nb := utf8.DecodeRuneInString(b)
+		if ra != rb && unicode.ToLower(ra) != unicode.ToLower(rb) {
+			return false
+		}
+		a, b = a[na:], b[nb:]
+	}
+	return a == "" && b == ""
 }
 
 // isButton reports a link styled as a button.
@@ -467,11 +634,11 @@ func isButton(n *html.Node) bool {
 	if strings.Contains(cls, "button") || strings.Contains(cls, "btn") || strings.Contains(cls, "cta") {
 		return true
 	}
-	st := styleOf(n)
-	if _, ok := st["padding"]; ok {
-		_, bg := st["background-color"]
-		_, bg2 := st["background"]
-		_, border := st["border"]
+	st, _ := attr(n, "style")
+	if _, ok := styleDecl(st, "padding"); ok {
+		_, bg := styleDecl(st, "background-color")
+		_, bg2 := styleDecl(st, "background")
+		_, border := styleDecl(st, "border")
 		return bg || bg2 || border
 	}
 	if p := n.Parent; p != nil && p.DataAtom == atom.Td {
@@ -493,18 +660,44 @@ func onlyChild(p, n *html.Node) bool {
 
 // hidden reports elements that email clients do not show.
 func hidden(n *html.Node) bool {
-	if _, ok := attr(n, "hidden"); ok {
-		return true
+	raw, ok := "", false // the first style attribute
+	for _, a := range n.Attr {
+		switch {
+		case a.Key == "hidden":
+			return true
+		case a.Key == "style" && !ok:
+			raw, ok = a.Val, true
+		}
 	}
-	raw, ok := attr(n, "style")
 	if !ok || !strings.Contains(raw, "display") && !strings.Contains(raw, "visibility") && !strings.Contains(raw, "mso-hide") && !strings.Contains(raw, "max-height") {
 		return false // the common case, without parsing the style
 	}
-	st := styleOf(n)
-	if st["display"] == "none" || st["visibility"] == "hidden" || st["mso-hide"] == "all" {
+	// one pass over the declarations; as for styleValue, the last one of a property counts
+	var display, visibility, msoHide, maxHeight, overflow string
+	for style := raw; style != ""; {
+		var d string
+		d, style, _ = strings.Cut(style, ";")
+		k, v, ok := strings.Cut(d, ":")
+		if !ok {
+			continue
+		}
+		switch k = strings.TrimSpace(k); {
+		case lowerEqual(k, "display"):
+			display = v
+		case lowerEqual(k, "visibility"):
+			visibility = v
+		case lowerEqual(k, "mso-hide"):
+			msoHide = v
+		case lowerEqual(k, "max-height"):
+			maxHeight = v
+		case lowerEqual(k, "overflow"):
+			overflow = v
+		}
+	}
+	if cssValue(display) == "none" || cssValue(visibility) == "hidden" || cssValue(msoHide) == "all" {
 		return true
 	}
-	if (st["max-height"] == "0" || st["max-height"] == "0px") && st["overflow"] == "hidden" {
+	if mh := cssValue(maxHeight); (mh == "0" || mh == "0px") && cssValue(overflow) == "hidden" {
 		return true
 	}
 	return false
@@ -519,60 +712,84 @@ func attr(n *html.Node, key string) (string, bool) {
 	return "", false
 }
 
-func styleOf(n *html.Node) map[string]string {
-	s, ok := attr(n, "style")
-	if !ok {
-		return nil
-	}
-	out := map[string]string{}
-	for _, d := range strings.Split(s, ";") {
-		k, v, ok := strings.Cut(d, ":")
-		if ok {
-			v = strings.TrimSpace(strings.ToLower(v))
-			v = strings.TrimSpace(strings.TrimSuffix(v, "!important"))
-			out[strings.ToLower(strings.TrimSpace(k))] = v
+// styleDecl returns the value of the last declaration of the property prop (lower case) in
+// a style attribute, as written, and whether there is one.
+func styleDecl(style, prop string) (string, bool) {
+	val, found := "", false
+	for style != "" {
+		var d string
+		d, style, _ = strings.Cut(style, ";")
+		if k, v, ok := strings.Cut(d, ":"); ok && lowerEqual(strings.TrimSpace(k), prop) {
+			val, found = v, true
 		}
 	}
-	return out
+	return val, found
 }
 
-// inlineText is the visible text of n (images as alt text), whitespace not yet collapsed.
-func inlineText(n *html.Node) string {
-	var b strings.Builder
-	var walk func(*html.Node)
-	walk = func(x *html.Node) {
-		switch x.Type {
-		case html.TextNode:
-			b.WriteString(x.Data)
-			return
-		case html.ElementNode:
-			if hidden(x) || x.DataAtom == atom.Style || x.DataAtom == atom.Script {
-				return
+// styleValue returns the value of the property prop (lower case) in a style attribute as
+// cssValue gives it; "" if it is not set.
+func styleValue(style, prop string) string {
+	v, _ := styleDecl(style, prop)
+	return cssValue(v)
+}
+
+// cssValue is a declared value lower-cased, trimmed, without "!important".
+func cssValue(v string) string {
+	v = strings.TrimSpace(strings.ToLower(v))
+	return strings.TrimSpace(strings.TrimSuffix(v, "!important"))
+}
+
+// labelOf is the visible text of n (images as alt text) with its whitespace collapsed as
+// strings.Fields and strings.Join would: the text of a link or a heading.
+func (c *conv) labelOf(n *html.Node) string {
+	c.text = appendVisible(c.text[:0], n)
+	// drop the zero-width characters and take invalid bytes as U+FFFD before looking for
+	// spaces, so that the words are those of the whole text, whatever its text nodes
+	b := c.label[:0]
+	space := false
+	for t := c.text; len(t) > 0; {
+		r, size := utf8.DecodeRune(t)
+		t = t[size:]
+		switch {
+		case r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\u2060' || r == '\ufeff' || r == '\u034f' || r == '\u00ad':
+		case unicode.IsSpace(r):
+			space = len(b) > 0
+		default:
+			if space {
+				b = append(b, ' ')
+				space = false
 			}
-			if x.DataAtom == atom.Img {
-				if alt, _ := attr(x, "alt"); !isPixel(x) {
-					b.WriteString(" " + alt + " ")
-				}
-				return
-			}
-			if x.DataAtom == atom.Br {
-				b.WriteByte(' ')
-			}
-		}
-		for c := x.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
+			b = utf8.AppendRune(b, r)
 		}
 	}
-	walk(n)
-	return strings.Map(func(r rune) rune {
-		switch r {
-		case '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u034f', '\u00ad':
-			return -1
-		case '\u00a0':
-			return ' '
+	c.label = b
+	return string(b)
+}
+
+// appendVisible appends the visible text of n (images as alt text), whitespace not yet
+// collapsed, to b.
+func appendVisible(b []byte, x *html.Node) []byte {
+	switch x.Type {
+	case html.TextNode:
+		return append(b, x.Data...)
+	case html.ElementNode:
+		if hidden(x) || x.DataAtom == atom.Style || x.DataAtom == atom.Script {
+			return b
 		}
-		return r
-	}, b.String())
+		if x.DataAtom == atom.Img {
+			if alt, _ := attr(x, "alt"); !isPixel(x) {
+				b = append(append(append(b, ' '), alt...), ' ')
+			}
+			return b
+		}
+		if x.DataAtom == atom.Br {
+			b = append(b, ' ')
+		}
+	}
+	for ch := x.FirstChild; ch != nil; ch = ch.NextSibling {
+		b = appendVisible(b, ch)
+	}
+	return b
 }
 
 // textOf is the raw text content of n.
@@ -595,52 +812,3 @@ func textOf(n *html.Node) string {
 }
 
 func runeLen(s string) int { return utf8.RuneCountInString(s) }
-
-// wrap breaks text into lines of at most width runes at spaces; a longer word (a URL) stays
-// whole on its own line.
-func wrap(text string, width int) []string {
-	if width < 20 {
-		width = 20
-	}
-	var lines []string
-	var cur strings.Builder
-	curLen := 0
-	for _, w := range strings.Split(text, " ") {
-		if w == "" {
-			continue
-		}
-		wl := runeLen(w)
-		if curLen > 0 && curLen+1+wl > width {
-			lines = append(lines, cur.String())
-			cur.Reset()
-			curLen = 0
-		}
-		if curLen > 0 {
-			cur.WriteByte(' ')
-			curLen++
-		}
-		cur.WriteString(w)
-		curLen += wl
-	}
-	if curLen > 0 {
-		lines = append(lines, cur.String())
-	}
-	return lines
-}
-
-// hardSplit cuts a line over MaxLineBytes at UTF-8 boundaries.
-func hardSplit(l string) []string {
-	if len(l) <= MaxLineBytes {
-		return []string{l}
-	}
-	var out []string
-	for len(l) > MaxLineBytes {
-		cut := MaxLineBytes
-		for cut > 0 && !utf8.RuneStart(l[cut]) {
-			cut--
-		}
-		out = append(out, l[:cut])
-		l = l[cut:]
-	}
-	return append(out, l)
-}

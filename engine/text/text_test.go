@@ -7,9 +7,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/mailmold/mailmold/engine/text"
+	"golang.org/x/net/html"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -48,6 +50,8 @@ func TestRules(t *testing.T) {
 		{"hr", "<p>a</p><hr><p>b</p>", "a\n\n----------------------------------------\n\nb\n", text.Options{}},
 		{"blockquote", "<blockquote><p>q</p></blockquote>", "> q\n", text.Options{}},
 		{"pre keeps spacing", "<pre>a  b\n  c</pre>", "a  b\n  c\n", text.Options{}},
+		{"heading indented past the width", strings.Repeat("<blockquote>", 21) + "<h3>x</h3>", strings.Repeat("> ", 21) + "x\n" + strings.Repeat("> ", 20) + ">\n", text.Options{Width: 40}},
+		{"pre of invalid UTF-8 is cut", "<pre>" + strings.Repeat("\x80", 1000) + "</pre>", strings.Repeat("\x80", text.MaxLineBytes) + "\n\x80\x80\n", text.Options{}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -109,6 +113,63 @@ func TestCorpus(t *testing.T) {
 			for _, p := range problems(got) {
 				t.Errorf("%s: %s", golden, p)
 			}
+		}
+	}
+}
+
+// TestCorpusReuse converts the corpus again, from parsed documents and from several
+// goroutines at once, so that a converter reused from one document to the next (or shared)
+// shows; it also checks that ConvertNode leaves the document as it was.
+func TestCorpusReuse(t *testing.T) {
+	files, _ := filepath.Glob("../../fixtures/emails/*.html")
+	goldens, _ := filepath.Glob("testdata/golden/*.txt")
+	if len(goldens) != 2*len(files) {
+		t.Errorf("%d golden files for %d emails, want 2 each", len(goldens), len(files))
+	}
+	type job struct {
+		name, want string
+		doc        *html.Node
+		opt        text.Options
+	}
+	var jobs []job
+	for _, f := range files {
+		src, _ := os.ReadFile(f)
+		for suffix, opt := range map[string]text.Options{".txt": {}, ".refs.txt": {Links: text.References}} {
+			want, err := os.ReadFile(filepath.Join("testdata", "golden", strings.TrimSuffix(filepath.Base(f), ".html")+suffix))
+			if err != nil {
+				t.Fatal(err)
+			}
+			doc, err := html.Parse(strings.NewReader(string(src)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			jobs = append(jobs, job{filepath.Base(f) + suffix, string(want), doc, opt})
+		}
+	}
+	render := func(n *html.Node) string {
+		var b strings.Builder
+		html.Render(&b, n)
+		return b.String()
+	}
+	before := make([]string, len(jobs))
+	for i, j := range jobs {
+		before[i] = render(j.doc)
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for k := range 3 * len(jobs) {
+				j := jobs[(k*7+g)%len(jobs)]
+				if got := text.ConvertNode(j.doc, j.opt); got != j.want {
+					t.Errorf("%s: ConvertNode differs from the golden file:\n%s", j.name, got)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for i, j := range jobs {
+		if render(j.doc) != before[i] {
+			t.Errorf("%s: ConvertNode changed the document", j.name)
 		}
 	}
 }
@@ -218,6 +279,25 @@ func BenchmarkConvert(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		text.Convert(page, text.Options{})
+	}
+}
+
+// BenchmarkConvertNode measures the conversion alone, on a document parsed once, as the
+// engine's text pass does (BenchmarkConvert also pays for html.Parse).
+func BenchmarkConvertNode(b *testing.B) {
+	src, err := os.ReadFile("../../fixtures/emails/04-newsletter-columns.html")
+	if err != nil {
+		b.Fatal(err)
+	}
+	page := strings.Repeat(string(src), 4)
+	doc, err := html.Parse(strings.NewReader(page))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(page)))
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		text.ConvertNode(doc, text.Options{})
 	}
 }
 
