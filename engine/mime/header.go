@@ -20,6 +20,11 @@ const (
 // line, where naive readers look for it. It returns the field with its final CRLF.
 func fold(name string, tokens []string) string {
 	var b strings.Builder
+	n := len(name) + 3
+	for _, t := range tokens {
+		n += 3 + len(t)
+	}
+	b.Grow(n)
 	b.WriteString(name)
 	b.WriteByte(':')
 	line := len(name) + 1
@@ -141,12 +146,13 @@ func encodedWords(s string, first int) []string {
 		limit = wordMax
 	}
 	const overhead = len("=?utf-8?q?") + len("?=")
+	var tmp [4 * 3]byte // the longest Q encoding of one rune
 	for _, r := range s {
 		var enc []byte
 		if q {
-			enc = qRune(nil, r)
+			enc = qRune(tmp[:0], r)
 		} else {
-			enc = utf8.AppendRune(nil, r)
+			enc = tmp[:utf8.EncodeRune(tmp[:], r)]
 		}
 		size := len(cur) + len(enc)
 		if !q {
@@ -167,20 +173,31 @@ func qRune(b []byte, r rune) []byte {
 	switch {
 	case r == ' ':
 		return append(b, '_')
-	case r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("!*+-/", r)):
+	case qLiteral(r):
 		return append(b, byte(r))
 	}
-	const hexdig = "0123456789ABCDEF"
-	for _, c := range utf8.AppendRune(nil, r) {
-		b = append(b, '=', hexdig[c>>4], hexdig[c&15])
+	var u [utf8.UTFMax]byte
+	for _, c := range u[:utf8.EncodeRune(u[:], r)] {
+		b = append(b, '=', upperhex[c>>4], upperhex[c&15])
 	}
 	return b
 }
 
+// qLiteral reports whether the Q encoding writes r as itself.
+func qLiteral(r rune) bool {
+	return r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("!*+-/", r))
+}
+
+// qLen returns the length of the Q encoding of s.
 func qLen(s string) int {
 	n := 0
 	for _, r := range s {
-		n += len(qRune(nil, r))
+		switch {
+		case r == ' ' || qLiteral(r):
+			n++
+		default:
+			n += 3 * utf8.RuneLen(r)
+		}
 	}
 	return n
 }
@@ -230,8 +247,12 @@ func isFieldName(s string) bool {
 // maxLine returns the length of the longest line of a formatted field.
 func maxLine(f string) int {
 	n := 0
-	for _, l := range strings.Split(f, "\r\n") {
-		n = max(n, len(l))
+	for {
+		i := strings.Index(f, "\r\n")
+		if i < 0 {
+			return max(n, len(f))
+		}
+		n = max(n, i)
+		f = f[i+2:]
 	}
-	return n
 }

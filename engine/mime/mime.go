@@ -1,7 +1,9 @@
-// Package mime writes the RFC 5322 message of a rendered email on
-// github.com/emersion/go-message: multipart/alternative with text/plain, then
-// text/x-amp-html (when there is an AMP part), then text/html, every part UTF-8 and
-// quoted-printable.
+// Package mime writes the RFC 5322 message of a rendered email: multipart/alternative
+// with text/plain, then text/x-amp-html (when there is an AMP part), then text/html, every
+// part UTF-8 and quoted-printable. The message is formatted straight into one buffer, the
+// bodies with a quoted-printable encoder of its own that writes what
+// mime/quotedprintable.Writer would; the tests read every message back with net/mail,
+// mime/multipart and github.com/emersion/go-message.
 //
 // Header values never carry CR, LF or other control characters, whatever the data: every
 // value goes through SanitizeHeaderValue, non-ASCII text becomes RFC 2047 encoded-words,
@@ -10,21 +12,24 @@
 // List-Unsubscribe URL) makes a longer line, and never one over 998.
 //
 // The same Message always gives the same bytes: the multipart boundary is a hash of the
-// content.
+// content (CRC-32C and CRC-32, fast but not cryptographic), and when the encoded bodies
+// happen to contain it, the next of a deterministic series of boundaries is taken, so no
+// content can end a part early.
 package mime
 
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
-
-	"github.com/emersion/go-message"
 )
 
 // Address is a mailbox: an optional display name and an addr-spec (local@domain).
@@ -53,16 +58,21 @@ var (
 	ErrHeader  = errors.New("invalid header")
 )
 
-// WriteTo writes the message to w and returns the number of bytes written. Nothing is
-// written when the message is invalid.
+// WriteTo writes the message to w, with one Write, and returns the number of bytes
+// written. Nothing is written when the message is invalid.
 func (m *Message) WriteTo(w io.Writer) (int64, error) {
 	h, err := m.header()
 	if err != nil {
 		return 0, err
 	}
-	cw := &countingWriter{w: w}
-	err = m.write(cw, h)
-	return cw.n, err
+	bp := bufPool.Get().(*[]byte)
+	b := m.appendMessage((*bp)[:0], h)
+	n, err := w.Write(b)
+	if cap(b) <= maxPooled {
+		*bp = b
+		bufPool.Put(bp)
+	}
+	return int64(n), err
 }
 
 // Bytes returns the whole message.
@@ -71,76 +81,143 @@ func (m *Message) Bytes() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	buf.Grow(len(m.HTML) + len(m.AMP) + len(m.Text) + len(m.HTML)/8 + 2048)
-	if err := m.write(&buf, h); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return m.appendMessage(nil, h), nil
 }
+
+// bufPool holds the buffers WriteTo formats messages in; one over maxPooled is dropped.
+var bufPool = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxPooled = 1 << 20
 
 type part struct{ typ, body string }
 
-// parts returns the alternative parts in order, bodies as valid UTF-8 with LF line breaks
-// (quoted-printable writes them as CRLF).
+// parts returns the alternative parts in order, bodies with LF line breaks
+// (quoted-printable writes them as CRLF). A body that is not valid UTF-8 is left as it is:
+// appendMessage finds that while encoding, and then calls validUTF8.
 func (m *Message) parts() []part {
 	ps := make([]part, 0, 3)
-	ps = append(ps, part{"text/plain", normalizeBody(m.Text)})
+	ps = append(ps, part{"text/plain", lfBreaks(m.Text)})
 	if m.AMP != "" {
-		ps = append(ps, part{"text/x-amp-html", normalizeBody(m.AMP)})
+		ps = append(ps, part{"text/x-amp-html", lfBreaks(m.AMP)})
 	}
-	return append(ps, part{"text/html", normalizeBody(m.HTML)})
+	return append(ps, part{"text/html", lfBreaks(m.HTML)})
 }
 
-func normalizeBody(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
+// lfBreaks turns the CRLF and CR line breaks of s into LF.
+func lfBreaks(s string) string {
 	if strings.IndexByte(s, '\r') < 0 {
 		return s
 	}
 	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
 }
 
-// write writes the header fields h (formatted, in order) and the parts.
-func (m *Message) write(w io.Writer, fields []string) error {
-	parts := m.parts()
-	sum := sha256.New()
-	for _, f := range fields {
-		io.WriteString(sum, f)
+// validUTF8 replaces each run of bytes that are not UTF-8 in the bodies with U+FFFD.
+func validUTF8(parts []part) {
+	for i := range parts {
+		parts[i].body = strings.ToValidUTF8(parts[i].body, "\uFFFD")
 	}
-	for _, p := range parts {
-		io.WriteString(sum, p.typ)
-		sum.Write([]byte{0})
-		io.WriteString(sum, p.body)
-		sum.Write([]byte{0})
-	}
-	boundary := "mm-" + hex.EncodeToString(sum.Sum(nil)[:15])
-	fields = append(fields, "MIME-Version: 1.0\r\n", "Content-Type: multipart/alternative;\r\n boundary="+boundary+"\r\n")
-	// go-message writes the fields added last first
-	var h message.Header
-	for i := len(fields) - 1; i >= 0; i-- {
-		h.AddRaw([]byte(fields[i]))
-	}
-	mw, err := message.CreateWriter(w, h)
-	if err != nil {
-		return err
-	}
-	for _, p := range parts {
-		var ph message.Header
-		ph.Set("Content-Transfer-Encoding", "quoted-printable")
-		ph.SetContentType(p.typ, map[string]string{"charset": "utf-8"})
-		pw, err := mw.CreatePart(ph)
-		if err != nil {
-			return err
-		}
-		if _, err := io.WriteString(pw, p.body); err != nil {
-			return err
-		}
-		if err := pw.Close(); err != nil {
-			return err
-		}
-	}
-	return mw.Close()
 }
+
+// appendMessage appends to b the whole message: the header fields (formatted, in order),
+// MIME-Version, Content-Type and the parts, and returns the extended buffer.
+func (m *Message) appendMessage(b []byte, fields []string) []byte {
+	parts := m.parts()
+	size := len(partHead)*len(parts) + 256 + qpSlack
+	for _, f := range fields {
+		size += len(f)
+	}
+	for _, p := range parts {
+		// quoted-printable: a soft line break per 75 characters, and some escapes
+		size += len(p.body) + len(p.body)/8 + 16
+	}
+	b = growNoZero(b, size)
+	out, err := appendParts(b, fields, parts)
+	if err != nil { // errNotUTF8: the bodies are valid UTF-8 almost always, so check late
+		validUTF8(parts)
+		out, _ = appendParts(b, fields, parts)
+	}
+	return out
+}
+
+// appendParts appends the header fields, MIME-Version, Content-Type and the parts to b.
+// It stops with errNotUTF8 when a body is not valid UTF-8.
+func appendParts(b []byte, fields []string, parts []part) ([]byte, error) {
+	start := len(b)
+	for salt := byte(0); ; salt++ {
+		boundary := boundaryOf(b[len(b):cap(b)], salt, fields, parts)
+		for _, f := range fields {
+			b = append(b, f...)
+		}
+		b = append(b, "MIME-Version: 1.0\r\nContent-Type: multipart/alternative;\r\n boundary="...)
+		b = append(b, boundary[:]...)
+		b = append(b, "\r\n\r\n"...)
+		body := len(b)
+		for i, p := range parts {
+			if i > 0 {
+				b = append(b, "\r\n"...)
+			}
+			b = append(b, "--"...)
+			b = append(b, boundary[:]...)
+			b = append(b, "\r\nContent-Type: "...)
+			b = append(b, p.typ...)
+			b = append(b, partHead...)
+			var err error
+			if b, err = appendQuotedPrintable(b, p.body); err != nil {
+				return b, err
+			}
+		}
+		// the boundary must not occur in the bodies; it does in the parts' own delimiters
+		if bytes.Count(b[body:], boundary[:]) == len(parts) || salt == 255 {
+			b = append(b, "\r\n--"...)
+			b = append(b, boundary[:]...)
+			return append(b, "--\r\n"...), nil
+		}
+		b = b[:start]
+	}
+}
+
+// partHead ends a part's header, after its Content-Type media type.
+const partHead = "; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+
+// boundaryOf returns the multipart boundary: "mm-" and the hex of the CRC-32C and the
+// CRC-32 (IEEE) of the salt (when not 0), the header fields, and the parts' types and
+// bodies. Both CRCs run on hardware instructions where the CPU has them. scratch (free
+// space in the output buffer) carries the strings into the CRCs without allocating copies.
+func boundaryOf(scratch []byte, salt byte, fields []string, parts []part) (boundary [3 + 16]byte) {
+	if len(scratch) < 512 {
+		scratch = make([]byte, 512)
+	}
+	var c, i uint32
+	write := func(s string) {
+		for len(s) > 0 {
+			n := copy(scratch, s)
+			c = crc32.Update(c, castagnoli, scratch[:n])
+			i = crc32.Update(i, crc32.IEEETable, scratch[:n])
+			s = s[n:]
+		}
+	}
+	if salt != 0 {
+		c = crc32.Update(c, castagnoli, []byte{salt})
+		i = crc32.Update(i, crc32.IEEETable, []byte{salt})
+	}
+	for _, f := range fields {
+		write(f)
+	}
+	for _, p := range parts {
+		write(p.typ)
+		write("\x00")
+		write(p.body)
+		write("\x00")
+	}
+	var sum [8]byte
+	binary.BigEndian.PutUint32(sum[:], c)
+	binary.BigEndian.PutUint32(sum[4:], i)
+	copy(boundary[:], "mm-")
+	hex.Encode(boundary[3:], sum[:])
+	return boundary
+}
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // header validates the message and returns its header fields, each formatted and folded
 // with its CRLF, in the order they are written (MIME-Version and Content-Type follow).
@@ -209,6 +286,9 @@ var reserved = map[string]bool{
 // run of white space (a tab, CR, LF and any other Unicode space) becomes one space, NUL and
 // the other C0 and C1 control characters and DEL go, and the ends are trimmed.
 func SanitizeHeaderValue(s string) string {
+	if isCleanASCII(s) {
+		return s
+	}
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	var b strings.Builder
 	b.Grow(len(s))
@@ -230,6 +310,22 @@ func SanitizeHeaderValue(s string) string {
 	return b.String()
 }
 
+// isCleanASCII reports whether s is already what SanitizeHeaderValue makes of it, and
+// printable ASCII: no control characters, no leading, trailing or double spaces.
+func isCleanASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == ' ':
+			if i == 0 || i == len(s)-1 || s[i-1] == ' ' {
+				return false
+			}
+		case c < ' ' || c > '~':
+			return false
+		}
+	}
+	return true
+}
+
 // NewMessageID returns a Message-ID without angle brackets: the hex of the first 16 bytes
 // of SHA-256(seed), "@", and domain. The same seed and domain give the same ID. A domain
 // that is not a dot-atom (after SanitizeHeaderValue) is replaced by "mailmold.invalid".
@@ -247,15 +343,4 @@ func domainOf(email string) string {
 		return email[i+1:]
 	}
 	return ""
-}
-
-type countingWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countingWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
 }
