@@ -4,8 +4,10 @@
 package amp
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
+	"sync"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -77,6 +79,9 @@ type transformer struct {
 	agg        map[string]int     // aggregated warning → index in diags
 	ords       map[*html.Node]int // ordinal of a diagnosed element among equal start tags
 	keyCount   map[string]int     // start tag → elements diagnosed so far
+	attrBuf    []html.Attribute   // scratch for attrs
+	attrBlock  []html.Attribute   // where ownAttrs carves attribute slices from
+	msgBuf     []byte             // scratch for aggregate
 }
 
 // Transform converts a rendered document (mailmold marker elements included) to AMP4EMAIL.
@@ -143,42 +148,60 @@ func transform(doc *html.Node, src string, opt Options) Result {
 	bodyStyle := t.bodyAttrs(body)
 	t.walk(body)
 
-	var b strings.Builder
-	b.Grow(len(src) + 1024)
+	b := outBufs.Get().(*bytes.Buffer)
+	defer putOutBuf(b)
 	b.WriteString("<!doctype html>\n<html ⚡4email data-css-strict")
 	for _, a := range htmlEl.Attr {
 		if (a.Key == "lang" || a.Key == "dir") && a.Namespace == "" {
-			b.WriteString(" " + a.Key + `="` + html.EscapeString(a.Val) + `"`)
+			writeAttr(b, a)
 		}
 	}
 	b.WriteString(">\n<head>\n<meta charset=\"utf-8\">\n" + RuntimeScript + "\n")
 	for _, e := range extensionScripts {
 		if t.components&e.bit != 0 {
-			b.WriteString(e.script + "\n")
+			b.WriteString(e.script)
+			b.WriteByte('\n')
 		}
 	}
 	b.WriteString("<style amp4email-boilerplate>body{visibility:hidden}</style>\n")
-	t.writeSheet(&b, body)
+	t.writeSheet(b, body)
 	b.WriteString("</head>\n<body")
 	for _, a := range bodyStyle {
-		b.WriteString(" " + a.Key + `="` + html.EscapeString(a.Val) + `"`)
+		writeAttr(b, a)
 	}
 	b.WriteString(">")
 	for c := body.FirstChild; c != nil; c = c.NextSibling {
-		if err := html.Render(&b, c); err != nil {
+		if err := renderNode(b, c); err != nil {
 			t.fail("amp-invalid", origTag{}, "rendering failed: "+err.Error())
 		}
 	}
 	b.WriteString("</body>\n</html>\n")
-	res.HTML = b.String()
-	if len(res.HTML) > opt.MaxBytes {
-		t.fail("amp-invalid", origTag{}, fmt.Sprintf("the AMP document is %d bytes; at most %d are allowed", len(res.HTML), opt.MaxBytes))
+	if b.Len() > opt.MaxBytes {
+		t.fail("amp-invalid", origTag{}, fmt.Sprintf("the AMP document is %d bytes; at most %d are allowed", b.Len(), opt.MaxBytes))
 	}
 	t.finish()
-	if !res.OK {
-		res.HTML = ""
+	if res.OK {
+		res.HTML = b.String()
 	}
 	return res
+}
+
+// outBufs holds the buffers documents are rendered into: the document is copied out once,
+// at its final size, instead of growing a new builder for every message.
+var outBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// putOutBuf returns b to outBufs unless it grew past what a typical document needs.
+func putOutBuf(b *bytes.Buffer) {
+	if b.Cap() > 4*MaxDocumentBytes {
+		return
+	}
+	b.Reset()
+	outBufs.Put(b)
+}
+
+// writeAttr writes ` key="value"`, the value escaped.
+func writeAttr(b *bytes.Buffer, a html.Attribute) {
+	b.Write(appendAttr(b.AvailableBuffer(), a))
 }
 
 // head collects the stylesheets of the head and reports what it drops from it.
@@ -241,7 +264,7 @@ func (t *transformer) bodyAttrs(body *html.Node) []html.Attribute {
 			if p := presentational("body", a.Key, a.Val); p != "" {
 				pres = append(pres, p)
 			} else if !silentAttrs[a.Key] {
-				t.aggregate("amp-attr", tag, "attribute "+a.Key+" on <body> is not allowed in AMP for Email and was removed")
+				t.aggregate("amp-attr", tag, "attribute ", a.Key, " on <body> is not allowed in AMP for Email and was removed")
 			}
 		}
 	}
@@ -255,7 +278,7 @@ func (t *transformer) bodyAttrs(body *html.Node) []html.Attribute {
 
 // writeSheet writes <style amp-custom> and checks the CSS budget; over budget, rules whose
 // classes or ids the document does not use are left out first.
-func (t *transformer) writeSheet(b *strings.Builder, body *html.Node) {
+func (t *transformer) writeSheet(b *bytes.Buffer, body *html.Node) {
 	sheets := make([]*sheet, len(t.styles))
 	for i, s := range t.styles {
 		sheets[i] = parseSheet(s.text)
@@ -265,7 +288,7 @@ func (t *transformer) writeSheet(b *strings.Builder, body *html.Node) {
 	}
 	var css strings.Builder
 	for _, sh := range sheets {
-		sh.write(&css, nil)
+		css.WriteString(sh.text)
 	}
 	if css.Len()+t.inlineCSS > MaxCSSBytes {
 		used := usedNames(body)

@@ -13,6 +13,7 @@ import (
 // in the CSS text) and how often.
 type cssDrop struct {
 	what  string
+	msg   string // the diagnostic's message
 	off   int
 	count int
 }
@@ -35,6 +36,7 @@ type cssRule struct {
 type sheet struct {
 	rules   []cssRule
 	dropped []cssDrop
+	text    string // all the rules written out (write with keep nil)
 }
 
 // drops collects cssDrops, one per kind, in order of first occurrence.
@@ -52,7 +54,7 @@ func (d *drops) add(what string, off int) {
 		d.idx = map[string]int{}
 	}
 	d.idx[what] = len(d.list)
-	d.list = append(d.list, cssDrop{what: what, off: off, count: 1})
+	d.list = append(d.list, cssDrop{what: what, msg: "removed from the stylesheet (not allowed in AMP for Email): " + what, off: off, count: 1})
 }
 
 var (
@@ -168,6 +170,9 @@ func parseSheetUncached(src string) *sheet {
 		}
 	}
 	sh.dropped = d.list
+	var b strings.Builder
+	sh.write(&b, nil)
+	sh.text = b.String()
 	return sh
 }
 

@@ -2,9 +2,9 @@ package amp
 
 import (
 	"bytes"
-	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -60,7 +60,7 @@ func sortedAttrs(attr []html.Attribute) []html.Attribute {
 // pending is a diagnostic waiting for its position.
 type pending struct {
 	d      Diagnostic
-	key    string  // locKey of the element, "" when the diagnostic has no element
+	key    string  // locKey of the element, "" when the diagnostic has no element or there is no source
 	tag    origTag // the element (name and original attributes)
 	ord    int     // which of the elements with that start tag
 	cssOff int     // >= 0: offset inside the element's text (a <style> block)
@@ -70,9 +70,10 @@ type pending struct {
 func (t *transformer) add(sev, rule string, tag origTag, msg string, cssOff int) int {
 	p := pending{d: Diagnostic{Severity: sev, Rule: rule, Message: msg}, cssOff: cssOff, count: 1}
 	if tag.name != "" {
-		p.key, p.tag = tag.locKey(), origTag{name: tag.name, attr: tag.attr}
+		p.tag = origTag{name: tag.name, attr: tag.attr}
 		p.d.Snippet = snippet(tag.startTag())
-		if t.src != "" {
+		if t.src != "" { // the key locates the element in the source
+			p.key = tag.locKey()
 			if t.ords == nil {
 				t.ords, t.keyCount = map[*html.Node]int{}, map[string]int{}
 			}
@@ -86,6 +87,9 @@ func (t *transformer) add(sev, rule string, tag origTag, msg string, cssOff int)
 			}
 			p.ord = ord
 		}
+	}
+	if t.diags == nil {
+		t.diags = make([]pending, 0, 32) // most documents have a few dozen at most
 	}
 	t.diags = append(t.diags, p)
 	return len(t.diags) - 1
@@ -101,21 +105,27 @@ func (t *transformer) fail(rule string, tag origTag, msg string) {
 	t.add("error", rule, tag, msg, -1)
 }
 
-// aggregate records a warning once per message; later occurrences only count.
-func (t *transformer) aggregate(rule string, tag origTag, msg string) {
-	if i, ok := t.agg[msg]; ok {
+// aggregate records a warning once per message, the concatenation of parts; later
+// occurrences only count (and build no string).
+func (t *transformer) aggregate(rule string, tag origTag, parts ...string) {
+	t.msgBuf = t.msgBuf[:0]
+	for _, p := range parts {
+		t.msgBuf = append(t.msgBuf, p...)
+	}
+	if i, ok := t.agg[string(t.msgBuf)]; ok {
 		t.diags[i].count++
 		return
 	}
 	if t.agg == nil {
 		t.agg = map[string]int{}
 	}
+	msg := string(t.msgBuf)
 	t.agg[msg] = t.add("warning", rule, tag, msg, -1)
 }
 
 // cssDrop reports something removed from a <style> block.
 func (t *transformer) cssDrop(s styleBlock, d cssDrop) {
-	i := t.add("warning", "amp-css", s.tag, "removed from the stylesheet (not allowed in AMP for Email): "+d.what, d.off)
+	i := t.add("warning", "amp-css", s.tag, d.msg, d.off)
 	t.diags[i].count = d.count
 }
 
@@ -132,7 +142,7 @@ func (t *transformer) finish() {
 	for _, p := range t.diags {
 		d := p.d
 		if p.count > 1 {
-			d.Message += fmt.Sprintf(" (%d times)", p.count)
+			d.Message += " (" + strconv.Itoa(p.count) + " times)"
 		}
 		if loc != nil && p.key != "" {
 			var raw string
@@ -156,7 +166,11 @@ func (t *transformer) finish() {
 		}
 		return a.Col - b.Col
 	})
-	t.res.Diagnostics = append(t.res.Diagnostics, out...)
+	if t.res.Diagnostics == nil && len(out) > 0 {
+		t.res.Diagnostics = out
+	} else {
+		t.res.Diagnostics = append(t.res.Diagnostics, out...)
+	}
 }
 
 // locator finds elements of the parsed document in its source by their start tags.

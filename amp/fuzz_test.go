@@ -2,7 +2,6 @@ package amp_test
 
 import (
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,14 +12,7 @@ import (
 // FuzzTransform checks that any input transforms without a panic, deterministically, into
 // either a bounded AMP shell or no document with a reason.
 func FuzzTransform(f *testing.F) {
-	files, _ := filepath.Glob("testdata/*.html")
-	for _, p := range files {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(string(b))
-	}
+	amp.AddCorpusSeeds(f)
 	f.Add(nestedLive(12)) // regression seed: exponential copies of nested live blocks
 	f.Add(page("", `<p style="color:{{c}}">`))
 	f.Add(`<table><mm-live data-src="https://a.example/x"><template type="amp-mustache"><tr><td>{{a}}</td></tr></template></mm-live></table>`)

@@ -26,6 +26,9 @@ type length struct {
 // parseLength reads "600", "600px" or "100%"; anything else is unknown.
 func parseLength(s string) length {
 	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "" {
+		return length{} // most images lack one of the sizes: spare strconv its error
+	}
 	if p, ok := strings.CutSuffix(s, "%"); ok {
 		if n, err := strconv.ParseFloat(strings.TrimSpace(p), 64); err == nil && n > 0 && n <= 1000 {
 			return length{pct: int(n + 0.5)}
@@ -46,7 +49,6 @@ func (t *transformer) img(parent, n *html.Node) bool {
 	tag := tagOf(n)
 	var src, alt, style, width, height string
 	hasAlt := false
-	var rest []html.Attribute
 	for _, a := range n.Attr {
 		switch a.Key {
 		case "src":
@@ -59,8 +61,6 @@ func (t *transformer) img(parent, n *html.Node) bool {
 			width = a.Val
 		case "height":
 			height = a.Val
-		default:
-			rest = append(rest, a)
 		}
 	}
 	st := sanitizeInline(style)
@@ -91,8 +91,7 @@ func (t *transformer) img(parent, n *html.Node) bool {
 		name = "amp-anim"
 		t.components |= compAnim
 	}
-	attrs := make([]html.Attribute, 0, len(rest)+6)
-	attrs = append(attrs, html.Attribute{Key: "src", Val: src})
+	attrs := append(t.attrBuf[:0], html.Attribute{Key: "src", Val: src})
 	if hasAlt {
 		attrs = append(attrs, html.Attribute{Key: "alt", Val: alt})
 	}
@@ -136,7 +135,15 @@ func (t *transformer) img(parent, n *html.Node) bool {
 	if kept != "" {
 		attrs = append(attrs, html.Attribute{Key: "style", Val: kept})
 	}
-	n.Data, n.DataAtom, n.Attr = name, 0, append(attrs, rest...)
+	for _, a := range n.Attr { // the other attributes follow, for attrs to check
+		switch a.Key {
+		case "src", "alt", "style", "width", "height":
+		default:
+			attrs = append(attrs, a)
+		}
+	}
+	t.attrBuf = attrs
+	n.Data, n.DataAtom, n.Attr = name, 0, t.ownAttrs(attrs)
 	return true
 }
 
@@ -146,7 +153,21 @@ func isGIF(src string) bool {
 	if i := strings.IndexAny(p, "?#"); i >= 0 {
 		p = p[:i]
 	}
+	// four ASCII bytes at the end decide alone, without lower-casing a copy of the URL;
+	// otherwise ToLower decides, as some other letters (İ, K) lower to ASCII ones
+	if tail := p[max(len(p)-4, 0):]; len(tail) == 4 && asciiOnly(tail) {
+		return strings.EqualFold(tail, ".gif")
+	}
 	return strings.HasSuffix(strings.ToLower(p), ".gif")
+}
+
+func asciiOnly(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // parentWidth is the pixel width of the nearest ancestor that states one (width attribute

@@ -142,9 +142,37 @@ var tagAttrs = map[string]map[string]bool{
 var silentAttrs = wordSet(`border hspace vspace srcset sizes loading decoding usemap longdesc name
 xmlns leftmargin topmargin marginwidth marginheight link vlink alink`)
 
-// attrAllowed reports whether the attribute key may stay on an element named tag.
-func attrAllowed(tag, key string) bool {
-	if globalAttrs[key] || tagAttrs[tag][key] {
+// attrScope is a set of elements an attribute is allowed on: one bit per element of
+// tagAttrs, all of them for anyElement.
+type attrScope uint64
+
+const anyElement attrScope = 1 << 63
+
+// elementScopes gives each element of tagAttrs its bit; attrScopes gives each attribute of
+// globalAttrs and tagAttrs the elements it is allowed on, so that checking an attribute
+// takes one map look-up.
+var elementScopes, attrScopes = func() (map[string]attrScope, map[string]attrScope) {
+	elems, attrs := map[string]attrScope{}, map[string]attrScope{}
+	for k := range globalAttrs {
+		attrs[k] = anyElement
+	}
+	for tag, keys := range tagAttrs {
+		bit := attrScope(1) << len(elems)
+		elems[tag] = bit
+		for k := range keys {
+			attrs[k] |= bit
+		}
+	}
+	if len(elems) >= 63 {
+		panic("amp: more elements with attributes of their own than attrScope has bits")
+	}
+	return elems, attrs
+}()
+
+// attrAllowed reports whether the attribute key may stay on an element whose scope bit
+// (elementScopes) is elem.
+func attrAllowed(elem attrScope, key string) bool {
+	if attrScopes[key]&(elem|anyElement) != 0 {
 		return true
 	}
 	if strings.HasPrefix(key, "data-") && !strings.HasPrefix(key, "data-amp-") {

@@ -2,6 +2,7 @@ package amp
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -48,7 +49,7 @@ func (t *transformer) element(parent, n, next *html.Node) *html.Node {
 	}
 	rule, known := tagRules[n.Data]
 	if !known {
-		t.aggregate("amp-tag", tag, fmt.Sprintf("<%s> is not an AMP for Email element: its content was kept, the tag removed", n.Data))
+		t.aggregate("amp-tag", tag, "<", n.Data, "> is not an AMP for Email element: its content was kept, the tag removed")
 		return unwrap(parent, n, next)
 	}
 	switch rule.action {
@@ -58,7 +59,7 @@ func (t *transformer) element(parent, n, next *html.Node) *html.Node {
 		parent.RemoveChild(n)
 		return next
 	case dropTag:
-		t.aggregate("amp-tag", tag, fmt.Sprintf("<%s> is not allowed in AMP for Email and was removed with its content: %s", n.Data, rule.why))
+		t.aggregate("amp-tag", tag, "<", n.Data, "> is not allowed in AMP for Email and was removed with its content: ", rule.why)
 		parent.RemoveChild(n)
 		return next
 	case fatalTag:
@@ -128,23 +129,25 @@ func unwrap(parent, n, next *html.Node) *html.Node {
 	return next
 }
 
-// attrs keeps the allowed attributes of n (a new slice: tag.attr stays as it was).
+// attrs keeps the allowed attributes of n. n.Attr is replaced by a new slice when anything
+// changes and never edited in place, so tag.attr stays as it was.
 func (t *transformer) attrs(n *html.Node, tag origTag) {
 	if len(n.Attr) == 0 {
 		return
 	}
-	out := make([]html.Attribute, 0, len(n.Attr))
+	out := t.attrBuf[:0] // scratch: copied out only when it differs from n.Attr
+	elem := elementScopes[n.Data]
 	var pres []string
 	style, hasStyle := "", false
 	for _, a := range n.Attr {
 		if a.Namespace != "" {
 			continue
 		}
-		if !attrAllowed(n.Data, a.Key) {
+		if !attrAllowed(elem, a.Key) {
 			if p := presentational(tag.name, a.Key, a.Val); p != "" {
 				pres = append(pres, p)
 			} else if !silentAttrs[a.Key] && !strings.HasPrefix(a.Key, "xmlns") {
-				t.aggregate("amp-attr", tag, fmt.Sprintf("attribute %s on <%s> is not allowed in AMP for Email and was removed", a.Key, tag.name))
+				t.aggregate("amp-attr", tag, "attribute ", a.Key, " on <", tag.name, "> is not allowed in AMP for Email and was removed")
 			}
 			continue
 		}
@@ -175,7 +178,28 @@ func (t *transformer) attrs(n *html.Node, tag origTag) {
 			out = append(out, html.Attribute{Key: "style", Val: v})
 		}
 	}
-	n.Attr = out
+	t.attrBuf = out
+	if !sameAttrs(out, n.Attr) {
+		n.Attr = t.ownAttrs(out)
+	}
+}
+
+// ownAttrs copies attrs into a slice of their own, carved from a block shared by the
+// elements of this transform: one allocation for many elements instead of one each.
+func (t *transformer) ownAttrs(attrs []html.Attribute) []html.Attribute {
+	if len(attrs) > cap(t.attrBlock)-len(t.attrBlock) {
+		t.attrBlock = make([]html.Attribute, 0, max(256, len(attrs)))
+	}
+	i := len(t.attrBlock)
+	t.attrBlock = append(t.attrBlock, attrs...)
+	return t.attrBlock[i:len(t.attrBlock):len(t.attrBlock)] // capped: appending copies
+}
+
+// sameAttrs reports whether a and b hold the same keys and values in the same order.
+func sameAttrs(a, b []html.Attribute) bool {
+	return slices.EqualFunc(a, b, func(x, y html.Attribute) bool {
+		return x.Key == y.Key && x.Val == y.Val && x.Namespace == y.Namespace
+	})
 }
 
 // nameAttr drops reserved i-amphtml- names from class and id.
@@ -247,6 +271,26 @@ func mustacheRe(s string) string {
 	}
 }
 
+// templatedOrUnsafe reports whether u holds a template tag ({{, {%, *|) or a space, quote or
+// angle bracket, in one pass.
+func templatedOrUnsafe(u string) bool {
+	for i := 0; i < len(u); i++ {
+		switch u[i] {
+		case ' ', '\t', '\n', '\r', '<', '>', '"':
+			return true
+		case '{':
+			if i+1 < len(u) && (u[i+1] == '{' || u[i+1] == '%') {
+				return true
+			}
+		case '*':
+			if i+1 < len(u) && u[i+1] == '|' {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // isMustacheVar reports whether s is exactly one escaped Mustache variable, {{name}}, the
 // only templated form AMP accepts in URL attributes.
 func isMustacheVar(s string) bool {
@@ -282,11 +326,21 @@ func (t *transformer) href(tag origTag, val string) (string, bool) {
 }
 
 func absoluteLink(u string) bool {
-	if strings.Contains(u, "{{") || strings.Contains(u, "{%") || strings.Contains(u, "*|") || strings.ContainsAny(u, " \t\n\r<>\"") {
+	if templatedOrUnsafe(u) {
 		return false
 	}
-	l := strings.ToLower(u)
-	for _, p := range [...]string{"https://", "http://", "mailto:", "tel:"} {
+	schemes := [...]string{"https://", "http://", "mailto:", "tel:"}
+	if asciiOnly(u[:min(len(u), len(schemes[0]))]) {
+		// as below, without lower-casing a copy of the whole URL
+		for _, p := range schemes {
+			if len(u) > len(p) && strings.EqualFold(u[:len(p)], p) {
+				return true
+			}
+		}
+		return false
+	}
+	l := strings.ToLower(u) // some letters (İ, K) lower to ASCII ones
+	for _, p := range schemes {
 		if strings.HasPrefix(l, p) && len(l) > len(p) {
 			return true
 		}

@@ -1,0 +1,98 @@
+package amp
+
+import (
+	"bytes"
+	"strings"
+
+	"golang.org/x/net/html"
+)
+
+// renderNode writes n and its subtree exactly as html.Render does. A transformed body holds
+// only HTML elements and text, which appendPlain appends straight to the buffer's free space
+// (html.Render goes through an interface for every write and looks up every tag in a map,
+// which made it the larger half of the transform); a subtree holding anything else
+// (comments, foreign content, raw-text elements, namespaced attributes) is left to
+// html.Render.
+func renderNode(b *bytes.Buffer, n *html.Node) error {
+	if out, ok := appendPlain(b.AvailableBuffer(), n); ok {
+		b.Write(out)
+		return nil
+	}
+	return html.Render(b, n)
+}
+
+// appendPlain appends a subtree of HTML elements and text to buf as html.Render would write
+// it; false when the subtree holds anything else.
+func appendPlain(buf []byte, n *html.Node) ([]byte, bool) {
+	switch n.Type {
+	case html.TextNode:
+		return appendEscaped(buf, n.Data), true
+	case html.ElementNode:
+	default:
+		return buf, false
+	}
+	if n.Namespace != "" {
+		return buf, false
+	}
+	switch n.Data {
+	case "iframe", "noembed", "noframes", "noscript", "plaintext", "script", "style", "xmp":
+		return buf, false // text written literally, depending on the ancestors
+	}
+	buf = append(buf, '<')
+	buf = append(buf, n.Data...)
+	for _, a := range n.Attr {
+		if a.Namespace != "" {
+			return buf, false
+		}
+		buf = appendAttr(buf, a)
+	}
+	switch n.Data {
+	case "area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta", "param", "source", "track", "wbr":
+		if n.FirstChild != nil {
+			return buf, false // html.Render reports the error
+		}
+		return append(buf, "/>"...), true
+	}
+	buf = append(buf, '>')
+	if c := n.FirstChild; c != nil && c.Type == html.TextNode && strings.HasPrefix(c.Data, "\n") {
+		switch n.Data {
+		case "pre", "listing", "textarea":
+			buf = append(buf, '\n')
+		}
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		var ok bool
+		if buf, ok = appendPlain(buf, c); !ok {
+			return buf, false
+		}
+	}
+	buf = append(buf, "</"...)
+	buf = append(buf, n.Data...)
+	return append(buf, '>'), true
+}
+
+// appendAttr appends ` key="value"`, the value escaped.
+func appendAttr(buf []byte, a html.Attribute) []byte {
+	buf = append(buf, ' ')
+	buf = append(buf, a.Key...)
+	buf = append(buf, `="`...)
+	buf = appendEscaped(buf, a.Val)
+	return append(buf, '"')
+}
+
+// escapes are the replacements html.Render writes for the bytes it escapes in text and
+// attribute values.
+var escapes = [256]string{'&': "&amp;", '\'': "&#39;", '<': "&lt;", '>': "&gt;", '"': "&#34;", '\r': "&#13;"}
+
+// appendEscaped appends s escaped as html.EscapeString does.
+func appendEscaped(buf []byte, s string) []byte {
+	last := 0
+	for i := 0; i < len(s); i++ {
+		if e := escapes[s[i]]; e != "" {
+			buf = append(buf, s[last:i]...)
+			buf = append(buf, e...)
+			last = i + 1
+		}
+	}
+	return append(buf, s[last:]...)
+}
