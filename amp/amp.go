@@ -16,10 +16,11 @@ import (
 // Diagnostic is one finding of the transform.
 type Diagnostic struct {
 	Severity string // "error" (the AMP part is omitted) or "warning" (something was changed)
-	Rule     string // amp-invalid, amp-img, amp-img-size, amp-css, amp-link, amp-attr, amp-tag, amp-live
+	Rule     string // amp-invalid, amp-img, amp-img-size, amp-css, amp-link, amp-attr, amp-tag, amp-live, amp-size
 	Message  string
 	Line     int    // 1-based line of the offending element in the input; 0 if unknown
 	Col      int    // 1-based column (in characters) of that element; 0 if unknown
+	Offset   int    // byte offset of that element (with Line > 0) in the input
 	Snippet  string // the offending element's start tag, for locating it in a template
 }
 
@@ -38,6 +39,7 @@ type Result struct {
 // Limits from the AMP for Email specification.
 const (
 	MaxDocumentBytes = 200_000 // whole document
+	AimDocumentBytes = 100_000 // a larger document gets a warning: "aim under 100 KB"
 	MaxCSSBytes      = 75_000  // <style amp-custom> and all style attributes together
 	MaxStyleAttr     = 1_000   // one style attribute
 )
@@ -178,6 +180,8 @@ func transform(doc *html.Node, src string, opt Options) Result {
 	b.WriteString("</body>\n</html>\n")
 	if b.Len() > opt.MaxBytes {
 		t.fail("amp-invalid", origTag{}, fmt.Sprintf("the AMP document is %d bytes; at most %d are allowed", b.Len(), opt.MaxBytes))
+	} else if aim := min(AimDocumentBytes, opt.MaxBytes); b.Len() > aim && res.OK {
+		t.warn("amp-size", origTag{}, fmt.Sprintf("the AMP document is %d bytes, over the %d to aim for (AMP allows %d): large AMP parts load slowly and leave no room as the data grows", b.Len(), aim, opt.MaxBytes))
 	}
 	t.finish()
 	if res.OK {
@@ -257,7 +261,7 @@ func (t *transformer) bodyAttrs(body *html.Node) []html.Attribute {
 		case a.Key == "style":
 			style = a.Val
 		case a.Key == "class" || a.Key == "id" || a.Key == "lang" || a.Key == "dir":
-			if v, ok := t.nameAttr(a.Key, a.Val); ok {
+			if v, ok := t.nameAttr(tag, a.Key, a.Val); ok {
 				out = append(out, html.Attribute{Key: a.Key, Val: v})
 			}
 		default:

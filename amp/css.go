@@ -403,7 +403,7 @@ func unquote(s string) string {
 
 func httpsURL(u string) bool {
 	u = strings.TrimSpace(u)
-	return len(u) > len("https://") && strings.EqualFold(u[:8], "https://") && !strings.Contains(u, "{{")
+	return len(u) > len("https://") && strings.EqualFold(u[:8], "https://") && !strings.Contains(u, "{{") && !reservedURL(u)
 }
 
 // importantAt returns the index of the "!" of a trailing !important, -1 when there is none.

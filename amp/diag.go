@@ -146,7 +146,7 @@ func (t *transformer) finish() {
 		}
 		if loc != nil && p.key != "" {
 			var raw string
-			d.Line, d.Col, raw = loc.find(p.key, p.ord, p.cssOff)
+			d.Line, d.Col, d.Offset, raw = loc.find(p.key, p.ord, p.cssOff)
 			if raw != "" {
 				d.Snippet = snippet(raw)
 			}
@@ -259,13 +259,13 @@ func newLocator(src string, diags []pending) *locator {
 	return l
 }
 
-// find returns the 1-based line and column of the ord-th element with start tag key, moved
-// cssOff bytes into its text when cssOff >= 0, and the start tag as written in the source;
-// 0, 0, "" when it is not in the source.
-func (l *locator) find(key string, ord, cssOff int) (int, int, string) {
+// find returns the 1-based line and column and the byte offset of the ord-th element with
+// start tag key, moved cssOff bytes into its text when cssOff >= 0, and the start tag as
+// written in the source; 0, 0, 0, "" when it is not in the source.
+func (l *locator) find(key string, ord, cssOff int) (int, int, int, string) {
 	list := l.tags[key]
 	if len(list) == 0 {
-		return 0, 0, ""
+		return 0, 0, 0, ""
 	}
 	if ord >= len(list) {
 		ord = len(list) - 1
@@ -280,5 +280,5 @@ func (l *locator) find(key string, ord, cssOff int) (int, int, string) {
 	}
 	line := sort.Search(len(l.lines), func(i int) bool { return l.lines[i] > off })
 	col := utf8.RuneCountInString(l.src[l.lines[line-1]:off]) + 1
-	return line, col, raw
+	return line, col, off, raw
 }

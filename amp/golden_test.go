@@ -148,7 +148,7 @@ func checkGolden(t *testing.T, path, got string) {
 	}
 }
 
-// transformNode parses s and runs TransformNode on it, as the engine does.
+// transformNode parses s and runs TransformNode on it (a parsed document without its source).
 func transformNode(t testing.TB, s string) amp.Result {
 	t.Helper()
 	doc, err := html.Parse(strings.NewReader(s))

@@ -80,6 +80,8 @@ func (t *transformer) img(parent, n *html.Node) bool {
 		shown := truncate(src, 80)
 		if pixel || strings.HasPrefix(src, blockedURL) {
 			t.warn("amp-img", tag, fmt.Sprintf("image %q is a tracking pixel or a blocked URL, not https as AMP requires: it was left out of the AMP part", shown))
+		} else if reservedURL(src) {
+			t.fail("amp-img", tag, fmt.Sprintf("image src %q carries __amp_source_origin, a parameter AMP reserves", shown))
 		} else {
 			t.fail("amp-img", tag, fmt.Sprintf("image src %q is not an absolute https URL, which AMP for Email requires", shown))
 		}

@@ -218,3 +218,59 @@ func presentational(tag, key, val string) string {
 	}
 	return ""
 }
+
+// reservedIDs are the id values the validator rejects, lower-cased: the words of its id
+// disallowed_value_regex (validator rules for AMP4EMAIL, matched per space-separated word and
+// ignoring case), names of DOM properties an element id would shadow, and AMP. The prefixes
+// __amp_ and i-amphtml- are checked in reservedID.
+var reservedIDs = func() map[string]bool {
+	m := wordSet(strings.ToLower(`__count__ __defineGetter__ __defineSetter__ __lookupGetter__
+__lookupSetter__ __noSuchMethod__ __parent__ __proto__ $p $proxy acceptCharset addEventListener
+appendChild assignedSlot attachShadow AMP baseURI checkValidity childElementCount childNodes
+classList className clientHeight clientLeft clientTop clientWidth compareDocumentPosition
+computedName computedRole contentEditable createShadowRoot enqueAction firstChild
+firstElementChild getAnimations getAttribute getAttributeNS getAttributeNode getAttributeNodeNS
+getBoundingClientRect getClientRects getDestinationInsertionPoints getElementsByClassName
+getElementsByTagName getElementsByTagNameNS getRootNode hasAttribute hasAttributeNS
+hasAttributes hasChildNodes hasPointerCapture innerHTML innerText inputMode
+insertAdjacentElement insertAdjacentHTML insertAdjacentText isContentEditable
+isDefaultNamespace isEqualNode isSameNode lastChild lastElementChild lookupNamespaceURI
+namespaceURI nextElementSibling nextSibling nodeName nodeType nodeValue offsetHeight offsetLeft
+offsetParent offsetTop offsetWidth outerHTML outerText ownerDocument parentElement parentNode
+previousElementSibling previousSibling querySelector querySelectorAll releasePointerCapture
+removeAttribute removeAttributeNS removeAttributeNode removeChild removeEventListener
+replaceChild reportValidity requestPointerLock scrollHeight scrollIntoView
+scrollIntoViewIfNeeded scrollLeft scrollWidth setAttribute setAttributeNS setAttributeNode
+setAttributeNodeNS setPointerCapture shadowRoot styleMap tabIndex tagName textContent toString
+valueOf`))
+	for _, vendor := range []string{"webkit", "moz", "ms", "o"} {
+		for _, p := range []string{"dropzone", "matchesselector", "requestfullscreen"} {
+			m[vendor+p] = true
+		}
+	}
+	return m
+}()
+
+// reservedID reports whether the validator rejects the id value and returns the word that
+// makes it so.
+func reservedID(val string) (string, bool) {
+	for _, w := range strings.Fields(val) {
+		l := strings.ToLower(w)
+		if reservedIDs[l] || strings.HasPrefix(l, "__amp_") || strings.HasPrefix(l, "i-amphtml-") {
+			return w, true
+		}
+	}
+	return "", false
+}
+
+// reservedURL reports whether u carries __amp_source_origin, the query parameter the AMP
+// runtime adds itself: the validator rejects links and sources with it.
+func reservedURL(u string) bool {
+	const p = "__amp_source_origin"
+	for i := 0; i+len(p) <= len(u); i++ {
+		if (u[i] == '_') && strings.EqualFold(u[i:i+len(p)], p) {
+			return true
+		}
+	}
+	return false
+}

@@ -125,7 +125,11 @@ func TestTagsAndAttributes(t *testing.T) {
 		{name: "table attributes", body: `<table width="600" height="100" bgcolor="#fff" background="https://x.example/bg.png" summary="s"><tr><td nowrap valign="top">x</td></tr></table>`, ok: true,
 			has: []string{`<table width="600" bgcolor="#fff" style="background-image:url(https://x.example/bg.png)">`, `<td valign="top" style="white-space:nowrap">`}, not: []string{"height=", "summary"}},
 		{name: "body attributes", body: `<p>x</p>`, ok: true},
-		{name: "reserved names", body: `<p class="a i-amphtml-b c" id="i-amphtml-x">x</p>`, ok: true, has: []string{`<p class="a c">x</p>`}},
+		{name: "reserved names", body: `<p class="a i-amphtml-b c" id="i-amphtml-x">x</p>`, ok: true, has: []string{`<p class="a c">x</p>`}, diag: "amp-attr"},
+		{name: "reserved ids", body: `<p id="AMP">a</p><p id="x innerHTML">b</p><p id="__amp_x">c</p><p id="ampx" class="amp-x AMP">d</p>`, ok: true,
+			has: []string{`<p>a</p><p>b</p><p>c</p><p id="ampx" class="amp-x AMP">d</p>`}, diag: "amp-attr", line: 1, col: 89},
+		{name: "reserved url parameter", body: `<a href="https://x.example/?__amp_source_origin=1">a</a>`, ok: true, has: []string{"<a>a</a>"}, diag: "amp-link"},
+		{name: "reserved url parameter in an image", body: `<img src="https://x.example/a.png?__AMP_Source_Origin=1" width="10" height="10">`, ok: false, diag: "amp-img"},
 		{name: "aria and data kept", body: `<div role="note" aria-label="l" data-id="7" aria-roledescription="x">x</div>`, ok: true,
 			has: []string{`<div role="note" aria-label="l" data-id="7">x</div>`}},
 		{name: "comments and conditional comments", body: `<!--[if mso]><p>outlook</p><![endif]--><!--[if !mso]><!--><p>others</p><!--<![endif]--><!-- note -->`, ok: true,
@@ -178,6 +182,20 @@ func TestLimits(t *testing.T) {
 	}
 	if r := amp.Transform(page("", strings.Repeat("<p>x</p>", 30_000)), amp.Options{}); r.OK {
 		t.Error("over 200,000 bytes must fail by default")
+	}
+	sizeWarned := func(r amp.Result) bool {
+		for _, d := range r.Diagnostics {
+			if d.Rule == "amp-size" && d.Severity == "warning" {
+				return true
+			}
+		}
+		return false
+	}
+	if r := amp.Transform(page("", strings.Repeat("<p>x</p>", 15_000)), amp.Options{}); !r.OK || len(r.HTML) <= 100_000 || !sizeWarned(r) {
+		t.Errorf("over 100 KB (%d bytes) must warn and still give the document: %+v", len(r.HTML), r.Diagnostics)
+	}
+	if r := amp.Transform(page("", strings.Repeat("<p>x</p>", 1_000)), amp.Options{}); !r.OK || sizeWarned(r) {
+		t.Errorf("a small document must not warn about its size: %+v", r.Diagnostics)
 	}
 	long := `<p style="` + strings.Repeat("color:red;", 150) + `">x</p>`
 	if r := amp.Transform(page("", long), amp.Options{}); !r.OK || strings.Contains(r.HTML, "color:red;color:red;") {

@@ -157,7 +157,7 @@ func (t *transformer) attrs(n *html.Node, tag origTag) {
 			style, hasStyle = a.Val, true
 			continue
 		case "class", "id":
-			v, ok = t.nameAttr(a.Key, a.Val)
+			v, ok = t.nameAttr(tag, a.Key, a.Val)
 		case "href":
 			v, ok = t.href(tag, a.Val)
 		case "target":
@@ -202,18 +202,26 @@ func sameAttrs(a, b []html.Attribute) bool {
 	})
 }
 
-// nameAttr drops reserved i-amphtml- names from class and id.
-func (t *transformer) nameAttr(key, val string) (string, bool) {
-	if !strings.Contains(val, "i-amphtml-") {
-		return val, val != "" || key == "class"
-	}
+// nameAttr checks a class or id value: class names with AMP's reserved i-amphtml- prefix are
+// removed from the class, and an id the validator reserves (see reservedID) is removed. Both
+// are reported: a stylesheet rule or fragment link that used the name no longer applies.
+func (t *transformer) nameAttr(tag origTag, key, val string) (string, bool) {
 	if key == "id" {
-		return "", false
+		if w, bad := reservedID(val); bad {
+			t.warn("amp-attr", tag, fmt.Sprintf("id %q was removed: AMP for Email reserves %q (names of the AMP runtime and of DOM properties)", truncate(val, 60), truncate(w, 40)))
+			return "", false
+		}
+		return val, val != ""
+	}
+	if !strings.Contains(val, "i-amphtml-") {
+		return val, true
 	}
 	var keep []string
 	for _, f := range strings.Fields(val) {
 		if !strings.Contains(f, "i-amphtml-") {
 			keep = append(keep, f)
+		} else {
+			t.warn("amp-attr", tag, fmt.Sprintf("class %q was removed: AMP reserves class names starting with i-amphtml-", truncate(f, 60)))
 		}
 	}
 	return strings.Join(keep, " "), len(keep) > 0
@@ -321,12 +329,16 @@ func (t *transformer) href(tag origTag, val string) (string, bool) {
 		return u, true
 	}
 	shown := truncate(u, 80)
+	if reservedURL(u) {
+		t.warn("amp-link", tag, fmt.Sprintf("link %q was removed (the text stays): AMP reserves the __amp_source_origin parameter", shown))
+		return "", false
+	}
 	t.warn("amp-link", tag, fmt.Sprintf("link %q was removed (the text stays): AMP emails allow only absolute http, https, mailto and tel links", shown))
 	return "", false
 }
 
 func absoluteLink(u string) bool {
-	if templatedOrUnsafe(u) {
+	if templatedOrUnsafe(u) || reservedURL(u) {
 		return false
 	}
 	schemes := [...]string{"https://", "http://", "mailto:", "tel:"}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mailmold/mailmold/engine/diag"
@@ -77,6 +78,9 @@ type Template struct {
 	// masterMin renders the master document with its static text minified (nil when that
 	// cannot be done exactly); body still renders it as written, for traced renders
 	masterMin *pongo.Program
+	// srcTags are the template's start tags, for locating AMP diagnostics (read on first use)
+	srcTags     *sourceTags
+	srcTagsOnce sync.Once
 }
 
 // DialectOf returns the dialect a file name implies: liquid for .liquid (and anything else

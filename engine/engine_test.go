@@ -140,20 +140,7 @@ func TestBundledAMPValidates(t *testing.T) {
 		}
 		t.Skipf("AMP validator not installed: %v", err)
 	}
-	ws, err := workspace.Open("", benchNow)
-	if err != nil {
-		t.Fatal(err)
-	}
-	profiles := append([]workspace.Profile{}, ws.Profiles...)
-	files, _ := filepath.Glob("../fixtures/profiles/*.json")
-	for _, f := range files {
-		raw, _ := os.ReadFile(f)
-		p, err := workspace.DecodeProfile(raw)
-		if err != nil {
-			t.Fatal(err)
-		}
-		profiles = append(profiles, p)
-	}
+	ws, profiles := bundled(t)
 	var docs, names []string
 	for _, n := range ws.Templates {
 		tpl, err := ws.Compile(n, nil)

@@ -38,6 +38,8 @@ type Message struct {
 	// Blanks lists every output of a variable that rendered blank (missing, null or empty),
 	// for mailmold check.
 	Blanks []eval.Undefined
+	// omitted are the variants the master render found it cannot produce (see eval.Omission)
+	omitted []eval.Omission
 }
 
 // RenderOptions are per-call render settings.
@@ -151,6 +153,7 @@ func (t *Template) render(ctx context.Context, profile map[string]any, ro Render
 	}
 	m.Master = b.String()
 	m.Blanks = st.Undefined
+	m.omitted = st.Omitted
 	if err := t.undefined(st, m); err != nil {
 		return nil, err
 	}

@@ -2,11 +2,8 @@ package engine
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
-	"unicode/utf8"
 
-	"github.com/mailmold/mailmold/amp"
 	"github.com/mailmold/mailmold/engine/diag"
 	"github.com/mailmold/mailmold/engine/htmlprod"
 	"github.com/mailmold/mailmold/engine/text"
@@ -73,38 +70,9 @@ func (p *postProcessor) run(m *Message, htmlDoc string) error {
 		m.Text = &s
 	}
 	if v.AMP {
-		res := amp.TransformNode(doc, amp.Options{})
-		for _, d := range res.Diagnostics {
-			line, col := p.t.locate(d.Snippet)
-			m.Diagnostics = append(m.Diagnostics, diag.Diagnostic{File: p.t.Name, Line: line, Col: col, Severity: d.Severity,
-				Rule: d.Rule, Message: "AMP: " + d.Message, Profile: m.ProfileID})
-		}
-		if res.OK {
-			m.AMP = &res.HTML
-		} else {
-			m.Diagnostics = append(m.Diagnostics, diag.Diagnostic{File: p.t.Name, Line: 1, Col: 1, Severity: diag.SeverityWarning,
-				Rule: "amp-omitted", Message: "the AMP part is omitted from this message; HTML and text are complete", Profile: m.ProfileID})
-		}
+		p.ampPart(m, doc)
 	}
 	return nil
-}
-
-var tagNameRe = regexp.MustCompile(`^<([a-zA-Z][a-zA-Z0-9-]*)`)
-
-// locate finds where an element from the rendered output starts in the template source,
-// by its tag name; line 1, column 1 when it is not found.
-func (t *Template) locate(snippet string) (int, int) {
-	m := tagNameRe.FindStringSubmatch(snippet)
-	if m == nil {
-		return 1, 1
-	}
-	i := strings.Index(strings.ToLower(t.Source), "<"+strings.ToLower(m[1]))
-	if i < 0 {
-		return 1, 1
-	}
-	line := strings.Count(t.Source[:i], "\n") + 1
-	col := utf8.RuneCountInString(t.Source[strings.LastIndexByte(t.Source[:i], '\n')+1:i]) + 1
-	return line, col
 }
 
 // HTMLMarkers resolves the mailmold marker elements for the HTML variant: textonly content

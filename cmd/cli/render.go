@@ -35,12 +35,16 @@ example workspace (so 'mailmold render newsletter.liquid' works anywhere).
 The profile is --profile FILE.json, or the workspace profile --profile-id ID, or the
 workspace's first sample profile.
 
+Diagnostics (warnings, and errors that leave the document usable) are printed to stderr as
+path:line:col: severity: message [rule]; stdout holds only the document. With --variant json
+they are in the JSON instead.
+
 Exit status: 0 success, 1 template or render error, 2 usage error.`,
 		Example: `  mailmold render newsletter.liquid --profile-id p-high-value --variant json
   mailmold render ./my-workspace/welcome.liquid --profile ./alice.json --variant html`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			return runRender(c.Context(), c.OutOrStdout(), args[0], f)
+			return runRender(c.Context(), c.OutOrStdout(), c.ErrOrStderr(), args[0], f)
 		},
 	}
 	fl := c.Flags()
@@ -84,7 +88,7 @@ func resolveTemplate(arg, wsFlag string) (dir, name string, err error) {
 	return "", arg, nil
 }
 
-func runRender(ctx context.Context, out io.Writer, arg string, f renderFlags) error {
+func runRender(ctx context.Context, out, errOut io.Writer, arg string, f renderFlags) error {
 	switch f.variant {
 	case "html", "text", "amp", "eml", "json":
 	default:
@@ -112,6 +116,7 @@ func runRender(ctx context.Context, out io.Writer, arg string, f renderFlags) er
 	}
 	tpl, err := ws.Compile(name, func(o *engine.Options) {
 		o.Strict, o.NoInline, o.NoMinify = f.strict, f.noInline, f.noMinify
+		o.Variants = variantsFor(f.variant)
 		f.limits.apply(o)
 	})
 	if err != nil {
@@ -125,7 +130,37 @@ func runRender(ctx context.Context, out io.Writer, arg string, f renderFlags) er
 	if err != nil {
 		return err
 	}
-	return printVariant(out, msg, f.variant)
+	err = printVariant(out, errOut, msg, f.variant)
+	var de *diag.Error
+	if errors.As(err, &de) && de.Source == "" && de.File == tpl.Name {
+		de.Source = tpl.Source // for the code frame
+	}
+	return err
+}
+
+// variantsFor returns the variants a render for --variant needs: one for html, text and
+// amp (so the diagnostics are about what is printed), all of them for eml and json.
+func variantsFor(variant string) *engine.Variants {
+	switch variant {
+	case "html":
+		return &engine.Variants{HTML: true}
+	case "text":
+		return &engine.Variants{Text: true}
+	case "amp":
+		return &engine.Variants{AMP: true}
+	}
+	return nil
+}
+
+// printDiagnostics writes the diagnostics to w, one a line as
+// path:line:col: severity: message [rule], leaving out skip (reported as the error).
+func printDiagnostics(w io.Writer, ds []diag.Diagnostic, skip *diag.Diagnostic) {
+	for _, d := range ds {
+		if skip != nil && d == *skip {
+			continue
+		}
+		fmt.Fprintf(w, "%s:%d:%d: %s: %s [%s]\n", d.File, d.Line, d.Col, d.Severity, d.Message, d.Rule)
+	}
 }
 
 func wsName(ws *workspace.Workspace) string {
@@ -189,7 +224,9 @@ func pickProfile(ws *workspace.Workspace, file, id string) (workspace.Profile, e
 
 var errNoAMP = errors.New("no AMP variant")
 
-func printVariant(out io.Writer, m *engine.Message, variant string) error {
+// printVariant writes the variant of m to out and, except for json (which carries them),
+// its diagnostics to errOut.
+func printVariant(out, errOut io.Writer, m *engine.Message, variant string) error {
 	switch variant {
 	case "json":
 		enc := json.NewEncoder(out)
@@ -197,9 +234,11 @@ func printVariant(out io.Writer, m *engine.Message, variant string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(m.JSON(true))
 	case "html":
+		printDiagnostics(errOut, m.Diagnostics, nil)
 		_, err := io.WriteString(out, m.HTML)
 		return err
 	case "text":
+		printDiagnostics(errOut, m.Diagnostics, nil)
 		if m.Text == nil {
 			return errors.New("no text variant was produced")
 		}
@@ -207,16 +246,20 @@ func printVariant(out io.Writer, m *engine.Message, variant string) error {
 		return err
 	case "amp":
 		if m.AMP == nil {
-			for _, d := range m.Diagnostics {
+			for i, d := range m.Diagnostics {
 				if strings.HasPrefix(d.Rule, "amp") && d.Severity == diag.SeverityError {
+					printDiagnostics(errOut, m.Diagnostics, &m.Diagnostics[i])
 					return &diag.Error{File: d.File, Line: d.Line, Col: d.Col, Msg: d.Message, Rule: d.Rule, Err: errNoAMP}
 				}
 			}
+			printDiagnostics(errOut, m.Diagnostics, nil)
 			return fmt.Errorf("%s: %w could be produced", m.Template, errNoAMP)
 		}
+		printDiagnostics(errOut, m.Diagnostics, nil)
 		_, err := io.WriteString(out, *m.AMP)
 		return err
 	case "eml":
+		printDiagnostics(errOut, m.Diagnostics, nil)
 		b, err := m.EML()
 		if err != nil {
 			return err

@@ -69,6 +69,19 @@ type State struct {
 	// Trace, when set, receives the output of every conditional branch and loop body as it
 	// renders (mailmold check's empty-branch rule).
 	Trace func(b BranchHit)
+	// Omitted lists variants this render cannot produce while the render itself goes on.
+	Omitted []Omission
+}
+
+// Omission is a variant one render cannot produce, and why: a live block whose src, taken
+// from the data, is not a live-data URL costs the AMP part (HTML and text show its
+// fallback). File and Pos are the tag's.
+type Omission struct {
+	File    string
+	Pos     tree.Pos
+	Variant string // "amp"
+	Rule    string
+	Message string
 }
 
 // BranchHit is one rendering of a conditional branch or loop body.

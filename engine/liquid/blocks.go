@@ -304,6 +304,7 @@ func (p *parser) segment(t *token) (tree.Node, error) {
 }
 
 // live parses {% live src="https://…" %}amp-mustache source{% fallback %}…{% endlive %}.
+// src is any value with filters: src=feed_url, src="https://x.example/d.json?u=" | append: id.
 func (p *parser) live(t *token) (tree.Node, error) {
 	e := p.exprOf(t.args, t.argsOff)
 	k, err := e.expect(tIdent, "src=\"https://…\"")
@@ -313,7 +314,7 @@ func (p *parser) live(t *token) (tree.Node, error) {
 	if !e.accept(tAssign) && !e.accept(tColon) {
 		return nil, e.unexpected(e.peek(), "expected '=' after src")
 	}
-	src, err := e.primary()
+	src, err := e.filtered()
 	if err != nil {
 		return nil, err
 	}

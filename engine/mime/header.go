@@ -15,9 +15,10 @@ const (
 )
 
 // fold formats "name: " followed by tokens separated by single spaces, breaking the line
-// (CRLF and the space) between tokens so that lines stay within 78 characters; a token
-// too long for that gets a line of its own. The first token always stays on the name's
-// line, where naive readers look for it. It returns the field with its final CRLF.
+// (CRLF and the space: RFC 5322 folding white space) between tokens so that lines stay
+// within 78 characters; a token too long for that gets a line of its own (the first one
+// too: a long List-Unsubscribe <URL> goes on the line after the name). Tokens are never
+// split, so an <addr-spec> or <URL> stays whole. It returns the field with its final CRLF.
 func fold(name string, tokens []string) string {
 	var b strings.Builder
 	n := len(name) + 3
@@ -28,8 +29,8 @@ func fold(name string, tokens []string) string {
 	b.WriteString(name)
 	b.WriteByte(':')
 	line := len(name) + 1
-	for i, t := range tokens {
-		if i > 0 && line+1+len(t) > softMax {
+	for _, t := range tokens {
+		if line+1+len(t) > softMax {
 			b.WriteString("\r\n")
 			line = 0
 		}

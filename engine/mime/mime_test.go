@@ -384,3 +384,48 @@ func sorted(s []string) []string {
 	}
 	return s
 }
+
+// TestLongHeaderLinesFold: a List-Unsubscribe URL that makes the field longer than 78
+// characters moves to a folded line of its own, whole, even when it is longer than a line.
+// It reads back unchanged with go-message and net/mail.
+func TestLongHeaderLinesFold(t *testing.T) {
+	for _, tc := range []struct {
+		url     string
+		maxLine int
+		ownLine bool
+	}{
+		{"https://northwind.example/unsubscribe?u=customer-0042-abcdef&c=newsletter", 78, true},
+		{"https://northwind.example/unsubscribe?u=" + strings.Repeat("x", 80) + "&c=newsletter", 998, true},
+	} {
+		m := sample()
+		m.ListUnsubscribe = tc.url
+		raw, err := m.Bytes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len("List-Unsubscribe: <"+tc.url+">") <= 78 {
+			t.Fatalf("the case is too short to need folding")
+		}
+		head := string(raw[:bytes.Index(raw, []byte("\r\n\r\n"))])
+		field := head[strings.Index(head, "List-Unsubscribe:"):]
+		field = field[:strings.Index(field, "\r\nList-Unsubscribe-Post")]
+		if own := strings.HasPrefix(field, "List-Unsubscribe:\r\n <"); own != tc.ownLine {
+			t.Errorf("URL on a line of its own: %v, want %v:\n%s", own, tc.ownLine, field)
+		}
+		for _, l := range strings.Split(head, "\r\n") {
+			if len(l) > tc.maxLine {
+				t.Errorf("header line of %d characters: %q", len(l), l)
+			}
+		}
+		if !strings.Contains(field, "<"+tc.url+">") {
+			t.Errorf("the URL was broken inside its angle brackets:\n%s", field)
+		}
+		p := parse(t, raw)
+		if got := p.h.Get("List-Unsubscribe"); got != "<"+tc.url+">" {
+			t.Errorf("go-message reads List-Unsubscribe %q", got)
+		}
+		if got := p.raw.Header.Get("List-Unsubscribe"); got != "<"+tc.url+">" {
+			t.Errorf("net/mail reads List-Unsubscribe %q", got)
+		}
+	}
+}

@@ -39,7 +39,7 @@ type Options struct {
 	MissingPartialsEmpty bool
 	// HTMLVariant compiles the HTML variant directly instead of the master document: textonly
 	// blocks render nothing, htmlonly blocks render their content without marker tags, and
-	// live blocks render only their fallback (their src is still checked). The output then
+	// live blocks render only their fallback (a literal src is still checked). The output then
 	// holds no mailmold marker elements.
 	HTMLVariant bool
 }

@@ -300,7 +300,7 @@ type liveEx struct {
 	pos      tree.Pos
 	file     string
 	source   string
-	// fallbackOnly writes just the fallback (the HTML variant), after checking src
+	// fallbackOnly writes just the fallback (the HTML variant, which never uses src)
 	fallbackOnly bool
 }
 
@@ -312,9 +312,12 @@ func (g *gen) compileLive(x *tree.Live, o eval.Options) (executor, []body, error
 	ex := &liveEx{src: fn, template: x.Template, pos: x.Pos, file: g.p.Tree.Name, source: g.p.Tree.Source,
 		fallbackOnly: g.p.opt.HTMLVariant}
 	if lit, ok := x.Src.(*tree.Literal); ok {
-		if msg := checkLiveSrc(value.ToString(lit.Value)); msg != "" {
-			return nil, nil, &diag.Error{File: ex.file, Line: lit.Line, Col: lit.Col, Msg: msg, Source: ex.source, Rule: "live",
-				Hint: `live blocks load JSON from an absolute https URL: {% live src="https://example.com/data.json" %}`}
+		if s := value.ToString(lit.Value); checkLiveSrc(s) != "" {
+			hint := `live blocks load JSON from an absolute https URL: {% live src="https://example.com/data.json" %}`
+			if strings.Contains(s, "{{") || strings.Contains(s, "{%") {
+				hint = `tags inside a quoted src are not expanded; build the URL from data with filters: {% live src="https://example.com/data.json?u=" | append: id %}`
+			}
+			return nil, nil, &diag.Error{File: ex.file, Line: lit.Line, Col: lit.Col, Msg: checkLiveSrc(s), Source: ex.source, Rule: "live", Hint: hint}
 		}
 	}
 	return ex, []body{{x.Line, x.Fallback}}, nil
@@ -339,11 +342,15 @@ func (x *liveEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
 		return err
 	}
 	src := value.ToString(v)
-	if msg := checkLiveSrc(src); msg != "" {
-		return &diag.Error{File: x.file, Line: x.pos.Line, Col: x.pos.Col, Msg: msg, Source: x.source, Rule: "live"}
-	}
 	w := r.w
 	if x.fallbackOnly {
+		return r.body(bodies[0], w)
+	}
+	if msg := checkLiveSrc(src); msg != "" {
+		// a src from the data: this recipient's message goes without its AMP part, and the
+		// other variants show the fallback as always
+		r.s.Omitted = append(r.s.Omitted, eval.Omission{File: x.file, Pos: x.pos, Variant: "amp", Rule: "amp-live",
+			Message: msg + "; the src comes from the data, so this message goes without an AMP part"})
 		return r.body(bodies[0], w)
 	}
 	w.WriteString(`<mm-live data-src="`)
