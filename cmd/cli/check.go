@@ -26,6 +26,9 @@ diagnostics like a compiler:
 
   path:line:col: error|warning: message [rule]
 
+A finding made for several profiles is reported once, naming them (in JSON, "profile" is
+the first of them).
+
 Rules: empty-branch, segment-fallback, unreached-branch, missing-fallback, empty-output,
 amp-invalid, size, links, images, subject (and syntax for compile errors).
 Exit status: 1 when any error is reported, 0 otherwise, 2 on usage errors.`,

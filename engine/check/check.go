@@ -9,7 +9,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/mailmold/mailmold/engine"
@@ -76,7 +78,7 @@ func Template(ctx context.Context, ws *workspace.Workspace, name string, opt Opt
 
 func (r *Result) add(d diag.Diagnostic) { r.Diagnostics = append(r.Diagnostics, d) }
 
-// sort orders diagnostics and drops exact duplicates.
+// sort orders diagnostics and collapses the ones repeated for several profiles.
 func (r *Result) sort() {
 	sort.SliceStable(r.Diagnostics, func(i, j int) bool {
 		a, b := r.Diagnostics[i], r.Diagnostics[j]
@@ -91,36 +93,67 @@ func (r *Result) sort() {
 		}
 		return a.Rule < b.Rule
 	})
-	// The same finding for several profiles is reported once.
+	r.collapse()
+}
+
+// collapse reports a finding made for several profiles once: the message names them all
+// and Profile keeps the first.
+func (r *Result) collapse() {
+	type group struct {
+		at       int    // index in out
+		template string // the message with the profile's name cut out
+		profiles []string
+	}
 	out := r.Diagnostics[:0]
-	seen := map[diag.Diagnostic]bool{}
+	var groups []*group
+	byKey := map[diag.Diagnostic]*group{}
 	for _, d := range r.Diagnostics {
 		k := d
 		k.Profile = ""
-		if seen[k] {
+		named := "profile " + strconv.Quote(d.Profile)
+		if d.Profile != "" && strings.Contains(d.Message, named) {
+			k.Message = strings.Replace(d.Message, named, "\x00", 1)
+		}
+		if g := byKey[k]; g != nil {
+			if !slices.Contains(g.profiles, d.Profile) {
+				g.profiles = append(g.profiles, d.Profile)
+			}
 			continue
 		}
-		seen[k] = true
+		g := &group{at: len(out), template: k.Message, profiles: []string{d.Profile}}
+		byKey[k] = g
+		groups = append(groups, g)
 		out = append(out, d)
+	}
+	for _, g := range groups {
+		if len(g.profiles) > 1 && strings.Contains(g.template, "\x00") {
+			out[g.at].Message = strings.Replace(g.template, "\x00", profilesPhrase(g.profiles), 1)
+		}
 	}
 	r.Diagnostics = out
 }
 
-type ampDoc struct {
-	file, profile, doc string
+// profilesPhrase names profiles in a message: profiles "a", "b" and "c", or the first three
+// and how many more.
+func profilesPhrase(ids []string) string {
+	q := make([]string, 0, 3)
+	for _, id := range ids[:min(len(ids), 3)] {
+		q = append(q, strconv.Quote(id))
+	}
+	switch {
+	case len(ids) > 3:
+		return fmt.Sprintf("profiles %s (and %d more)", strings.Join(q, ", "), len(ids)-3)
+	case len(ids) == 3:
+		return "profiles " + q[0] + ", " + q[1] + " and " + q[2]
+	}
+	return "profiles " + q[0] + " and " + q[1]
 }
 
-// branchInfo is what the checker knows about one branch of the template.
-type branchInfo struct {
-	pos          tree.Pos
-	file         string
-	tag          string
-	cond         tree.Expr // nil for else branches and loops
-	reached      bool      // by a sample profile
-	reachedSynth bool      // by a synthesized profile
-	// sideEffectOnly branches hold only assign/capture/counters: they are meant to output
-	// nothing.
-	sideEffectOnly bool
+// maxSynthPerBranch bounds the renders spent on reaching one branch.
+const maxSynthPerBranch = 4
+
+type ampDoc struct {
+	file, profile, doc string
 }
 
 func checkTemplate(ctx context.Context, ws *workspace.Workspace, name string, opt Options, res *Result) []ampDoc {
@@ -156,6 +189,7 @@ func checkTemplate(ctx context.Context, ws *workspace.Workspace, name string, op
 		profiles = []workspace.Profile{{ID: "(empty profile)", Data: map[string]any{}}}
 	}
 	var amps []ampDoc
+	loc := newLocator(ctx, ws, tpl)
 	run := func(p workspace.Profile, synth string) {
 		res.Renders++
 		hits := map[tree.Pos]bool{}
@@ -178,7 +212,7 @@ func checkTemplate(ctx context.Context, ws *workspace.Workspace, name string, op
 			hits[h.Pos] = true
 			m := fmt.Sprintf("this %s branch renders no visible content for profile %q", b.tag, p.ID)
 			if synth != "" {
-				m = fmt.Sprintf("this %s branch renders no visible content for a profile no sample reaches it with (synthesized: %s)", b.tag, synth)
+				m = fmt.Sprintf("this %s branch renders no visible content for a profile synthesized to reach it, as no sample does (%s)", b.tag, synth)
 			}
 			res.add(diag.Diagnostic{File: file, Line: h.Pos.Line, Col: h.Pos.Col, Severity: diag.SeverityError, Rule: "empty-branch", Message: m, Profile: p.ID})
 		}})
@@ -198,7 +232,7 @@ func checkTemplate(ctx context.Context, ws *workspace.Workspace, name string, op
 			return // synthesized profiles only feed empty-branch
 		}
 		missingFallback(tpl, msg, p, res)
-		htmlRules(tpl, msg, p, res)
+		htmlRules(loc, msg, p, res)
 		subjectRender(tpl, msg, p, res)
 		for _, d := range msg.Diagnostics {
 			if d.Rule == "undefined" {
@@ -215,23 +249,28 @@ func checkTemplate(ctx context.Context, ws *workspace.Workspace, name string, op
 		run(p, "")
 	}
 	// Reach the branches no sample profile reached with synthesized profiles.
-	base := profiles[0].Data
+	syn := newSynthesizer(ctx, file, tpl.Source, ws.Segments, profiles, ws.Now)
 	for _, b := range sortedBranches(branches) {
-		if b.reached || b.reachedSynth || b.cond == nil {
+		if b.reached || b.reachedSynth || b.sideEffectOnly {
 			continue
 		}
-		for _, s := range synthesize(b.cond, base) {
+		for _, s := range syn.profiles(b.reach, maxSynthPerBranch) {
 			run(workspace.Profile{ID: "synthesized", Data: s.data}, s.desc)
+			b.tried = append(b.tried, s.desc)
 			if b.reachedSynth {
 				break
 			}
 		}
 	}
 	for _, b := range sortedBranches(branches) {
-		if !b.reached && !b.reachedSynth && !b.sideEffectOnly {
-			res.add(diag.Diagnostic{File: file, Line: b.pos.Line, Col: b.pos.Col, Severity: diag.SeverityWarning, Rule: "unreached-branch",
-				Message: fmt.Sprintf("no sample profile reaches this %s branch, and none could be synthesized for its condition", b.tag)})
+		if b.reached || b.reachedSynth || b.sideEffectOnly {
+			continue
 		}
+		m := fmt.Sprintf("no sample profile reaches this %s branch, and no profile could be synthesized for its condition", b.tag)
+		if len(b.tried) > 0 {
+			m = fmt.Sprintf("no sample profile reaches this %s branch, nor did the profiles synthesized for its condition (%s)", b.tag, strings.Join(b.tried, "; "))
+		}
+		res.add(diag.Diagnostic{File: file, Line: b.pos.Line, Col: b.pos.Col, Severity: diag.SeverityWarning, Rule: "unreached-branch", Message: m})
 	}
 	subjectRules(tpl, res)
 	return amps
@@ -244,83 +283,6 @@ func sortedBranches(m map[tree.Pos]*branchInfo) []*branchInfo {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].pos.Offset < out[j].pos.Offset })
 	return out
-}
-
-// collectBranches indexes every conditional branch and loop body by position.
-func collectBranches(t *tree.Template) map[tree.Pos]*branchInfo {
-	out := map[tree.Pos]*branchInfo{}
-	add := func(p tree.Pos, tag string, cond tree.Expr, body []tree.Node) {
-		out[p] = &branchInfo{pos: p, file: t.Name, tag: tag, cond: cond, sideEffectOnly: sideEffectOnly(body)}
-	}
-	tree.Walk(t.Body, func(n tree.Node) bool {
-		switch x := n.(type) {
-		case *tree.If:
-			for _, b := range x.Branches {
-				add(b.Pos, b.Tag, b.Cond, b.Body)
-			}
-		case *tree.Case:
-			for _, w := range x.Whens {
-				tag := "when"
-				var cond tree.Expr
-				if w.Values == nil {
-					tag = "else"
-				} else {
-					cond = &tree.Binary{Pos: w.Pos, Op: "==", L: x.Subject, R: w.Values[0]}
-				}
-				add(w.Pos, tag, cond, w.Body)
-			}
-		case *tree.Segment:
-			for _, b := range x.Branches {
-				add(b.Pos, "segment", segmentCond(b), b.Body)
-			}
-			if x.Else != nil {
-				add(x.Else.Pos, "else", nil, x.Else.Body)
-			}
-		case *tree.For:
-			if x.Tag == "for" || x.Tag == "each" {
-				add(x.Pos, x.Tag, x.Iter, x.Body)
-				if x.Else != nil {
-					add(x.Else.Pos, "else", nil, x.Else.Body)
-				}
-			}
-		case *tree.Section:
-			tag := "section"
-			if x.Inverted {
-				tag = "inverted"
-			}
-			add(x.Pos, tag, x.Expr, x.Body)
-		case *tree.With:
-			add(x.Pos, "with", x.Expr, x.Body)
-			if x.Else != nil {
-				add(x.Else.Pos, "else", nil, x.Else.Body)
-			}
-		}
-		return true
-	})
-	return out
-}
-
-// segmentCond expresses membership of a segment branch as a condition the synthesizer reads.
-func segmentCond(b *tree.SegmentBranch) tree.Expr {
-	return &tree.Binary{Pos: b.Pos, Op: "==", L: &tree.Var{Pos: b.Pos, Root: "segment"}, R: &tree.Literal{Pos: b.Pos, Value: b.Names[0]}}
-}
-
-// sideEffectOnly reports a body that holds only assigns, captures, counters and comments.
-func sideEffectOnly(body []tree.Node) bool {
-	effects := false
-	for _, n := range body {
-		switch x := n.(type) {
-		case *tree.Assign, *tree.Capture:
-			effects = true
-		case *tree.Text:
-			if strings.TrimSpace(x.Text) != "" {
-				return false
-			}
-		default:
-			return false
-		}
-	}
-	return effects
 }
 
 // segmentFallback reports segment blocks without an else branch that do not cover every
@@ -355,7 +317,7 @@ func segmentFallback(tpl *engine.Template, ws *workspace.Workspace, res *Result)
 		}
 		res.add(diag.Diagnostic{File: tpl.Name, Line: s.Line, Col: s.Col, Severity: diag.SeverityError, Rule: "segment-fallback",
 			Message: "segment block has no else branch: " + what + " get nothing here",
-			Hint:    "add {% else %} with content for everyone else"})
+			Hint:    elseHint(tpl.Dialect)})
 		return true
 	})
 }

@@ -13,23 +13,43 @@ import (
 	"golang.org/x/net/html"
 )
 
-// visible reports whether rendered HTML shows something: non-whitespace text outside tags
-// (entities decoded), or an image.
+// visible reports whether rendered HTML shows something: non-whitespace text (entities
+// decoded) outside tags, comments and the elements a reader never sees (head, title, style,
+// script, template), or an image.
 func visible(s string) bool {
 	z := html.NewTokenizer(strings.NewReader(s))
+	hidden := 0 // depth inside unseen elements
 	for {
 		switch z.Next() {
 		case html.ErrorToken:
 			return false
 		case html.TextToken:
-			if strings.TrimSpace(strings.ReplaceAll(html.UnescapeString(string(z.Text())), "\u00a0", " ")) != "" {
+			if hidden == 0 && strings.TrimSpace(strings.ReplaceAll(html.UnescapeString(string(z.Text())), "\u00a0", " ")) != "" {
 				return true
 			}
-		case html.StartTagToken, html.SelfClosingTagToken:
+		case html.StartTagToken:
 			name, _ := z.TagName()
 			switch string(name) {
 			case "img", "amp-img", "hr", "mm-live":
-				return true
+				if hidden == 0 {
+					return true
+				}
+			case "head", "title", "style", "script", "template":
+				hidden++
+			}
+		case html.SelfClosingTagToken:
+			name, _ := z.TagName()
+			switch string(name) {
+			case "img", "amp-img", "hr":
+				if hidden == 0 {
+					return true
+				}
+			}
+		case html.EndTagToken:
+			name, _ := z.TagName()
+			switch string(name) {
+			case "head", "title", "style", "script", "template":
+				hidden = max(hidden-1, 0)
 			}
 		}
 	}
@@ -50,39 +70,54 @@ func missingFallback(tpl *engine.Template, m *engine.Message, p workspace.Profil
 		}
 		res.add(diag.Diagnostic{File: u.File, Line: u.Pos.Line, Col: u.Pos.Col, Severity: diag.SeverityError, Rule: "missing-fallback",
 			Message: fmt.Sprintf("'%s' %s profile %q and has no default, so it renders blank", u.Name, state, p.ID),
-			Hint:    fmt.Sprintf("write {{ %s | default: \"…\" }}", u.Name), Profile: p.ID})
+			Hint:    fallbackHint(dialectOf(tpl, u.File), writtenName(tpl, u.File, u.Pos, u.Name)), Profile: p.ID})
 	}
 }
 
-// locate finds the template line of a rendered element by searching the source for its
-// opening text; it falls back to the body's first line.
+// locate finds a rendered element's place in the template by searching the source for
+// the first needle found; it falls back to the body's first line. It serves when the probe
+// cannot say (see locator).
 func locate(tpl *engine.Template, needles ...string) (int, int) {
 	for _, n := range needles {
-		if n == "" {
-			continue
-		}
-		if i := strings.Index(tpl.Source, n); i >= 0 {
-			line := strings.Count(tpl.Source[:i], "\n") + 1
-			col := utf8.RuneCountInString(tpl.Source[strings.LastIndexByte(tpl.Source[:i], '\n')+1:i]) + 1
-			return line, col
+		if n != "" && strings.Contains(tpl.Source, n) {
+			return locateText(tpl, n)
 		}
 	}
-	if len(tpl.Tree.Body) > 0 {
-		p := tpl.Tree.Body[0].Position()
-		return p.Line, p.Col
-	}
-	return 1, 1
+	return locateText(tpl, "")
 }
 
-// htmlRules applies empty-output, links, images and size to one render.
-func htmlRules(tpl *engine.Template, m *engine.Message, p workspace.Profile, res *Result) {
-	doc, err := goquery.NewDocumentFromReader(strings.NewReader(engine.HTMLMarkers(m.Master)))
+// htmlRules applies empty-output, links and images to one render.
+func htmlRules(l *locator, m *engine.Message, p workspace.Profile, res *Result) {
+	tpl := l.tpl
+	root, err := html.Parse(strings.NewReader(engine.HTMLMarkers(m.Master)))
 	if err != nil {
 		return
 	}
-	add := func(sev, rule, msg string, needles ...string) {
-		line, col := locate(tpl, needles...)
-		res.add(diag.Diagnostic{File: tpl.Name, Line: line, Col: col, Severity: sev, Rule: rule, Message: msg, Profile: p.ID})
+	doc := goquery.NewDocumentFromNode(root)
+	var index map[*html.Node]int // the render's elements in document order, once needed
+	var probe []*html.Node       // the probe's, for the same profile
+	// add reports a finding at element s (nil: the needles alone place it)
+	add := func(sev, rule, msg string, s *goquery.Selection, needles ...string) {
+		d := diag.Diagnostic{File: tpl.Name, Severity: sev, Rule: rule, Message: msg, Profile: p.ID}
+		if s != nil {
+			if index == nil {
+				index = map[*html.Node]int{}
+				for i, n := range elements(root) {
+					index[n] = i
+				}
+				probe = l.probeDoc(p)
+			}
+			if at, ok := l.element(probe, index[s.Get(0)], goquery.NodeName(s)); ok {
+				d.File, d.Line, d.Col = at.file, at.line, at.col
+				if src, ok := l.sources[at.file]; ok && at.file != tpl.Name {
+					res.Sources[at.file] = src
+				}
+			}
+		}
+		if d.Line == 0 {
+			d.Line, d.Col = locate(tpl, needles...)
+		}
+		res.add(d)
 	}
 	doc.Find("a, h1, h2, h3, h4, h5, h6, button, title").Each(func(_ int, s *goquery.Selection) {
 		if strings.TrimSpace(s.Text()) != "" || s.Find("img").Length() > 0 {
@@ -95,38 +130,37 @@ func htmlRules(tpl *engine.Template, m *engine.Message, p workspace.Profile, res
 			}
 		}
 		href, _ := s.Attr("href")
-		add(diag.SeverityError, "empty-output", fmt.Sprintf("<%s> renders empty for profile %q", tag, p.ID), hrefNeedle(href), "<"+tag)
+		add(diag.SeverityError, "empty-output", fmt.Sprintf("<%s> renders empty for profile %q", tag, p.ID), s, hrefNeedle(href), "<"+tag)
 	})
-	unsub := strings.Contains(strings.ToLower(tpl.Source), "unsubscribe")
 	doc.Find("a").Each(func(_ int, s *goquery.Selection) {
+		text := strings.TrimSpace(s.Text())
 		href, ok := s.Attr("href")
 		if !ok {
+			if _, named := s.Attr("name"); !named && !s.Is("[id]") && text != "" {
+				add(diag.SeverityWarning, "links", fmt.Sprintf("link %q has no href, so it goes nowhere", text), s, "<a>")
+			}
 			return
 		}
 		h := strings.TrimSpace(href)
 		switch {
 		case h == "" || h == "#":
-			add(diag.SeverityWarning, "links", fmt.Sprintf("link %q has no real target (placeholder href %q)", strings.TrimSpace(s.Text()), h), `href="`+h+`"`)
+			add(diag.SeverityWarning, "links", fmt.Sprintf("link %q has no real target (placeholder href %q)", text, h), s, `href="`+h+`"`)
 		case !linkScheme(h):
-			add(diag.SeverityWarning, "links", fmt.Sprintf("link to %q: only http, https, mailto and tel links work in email", h), hrefNeedle(h))
+			add(diag.SeverityWarning, "links", fmt.Sprintf("link to %q: only http, https, mailto and tel links work in email", h), s, hrefNeedle(h))
 		}
 	})
 	doc.Find("img").Each(func(_ int, s *goquery.Selection) {
 		src, _ := s.Attr("src")
 		if _, ok := s.Attr("alt"); !ok {
-			add(diag.SeverityWarning, "images", fmt.Sprintf("image %q has no alt text", src), `src="`+src+`"`, "<img")
+			add(diag.SeverityWarning, "images", fmt.Sprintf("image %q has no alt text", src), s, `src="`+src+`"`, "<img")
 		}
 		if !strings.HasPrefix(src, "https://") {
-			add(diag.SeverityWarning, "images", fmt.Sprintf("image src %q is not an https URL", src), `src="`+src+`"`, "<img")
+			add(diag.SeverityWarning, "images", fmt.Sprintf("image src %q is not an https URL", src), s, `src="`+src+`"`, "<img")
 		}
 	})
-	if !unsub {
-		add(diag.SeverityWarning, "links", "the template has no unsubscribe link", "</body>")
-	}
-	for _, d := range m.Diagnostics {
-		if d.Rule == "size" {
-			return // already reported by the render
-		}
+	// the link may come from a partial: the render has it then
+	if !strings.Contains(strings.ToLower(tpl.Source), "unsubscribe") && !strings.Contains(strings.ToLower(m.Master), "unsubscribe") {
+		add(diag.SeverityWarning, "links", "the template has no unsubscribe link", nil, "</body>")
 	}
 }
 

@@ -1,6 +1,10 @@
 package check
 
-import "github.com/mailmold/mailmold/engine/diag"
+import (
+	"strings"
+
+	"github.com/mailmold/mailmold/engine/diag"
+)
 
 // Rules describes every rule id, for SARIF and documentation.
 var Rules = map[string]string{
@@ -19,6 +23,29 @@ var Rules = map[string]string{
 	"front-matter":     "The front matter is invalid.",
 	"segment":          "A segment block names an unknown segment.",
 	"undefined":        "A variable is not defined for a profile.",
+	"limit":            "A render went over a limit (iterations, include depth, output size or time).",
+	"live":             "A live block is not written the way AMP live content needs.",
+	"segments":         "segments.yaml is invalid.",
+	"amp-omitted":      "The message goes without its AMP part; its HTML and text parts are complete.",
+	"amp-tag":          "An element AMP for Email does not allow was removed from or replaced in the AMP part.",
+	"amp-attr":         "An attribute AMP for Email does not allow was removed from the AMP part.",
+	"amp-css":          "CSS that AMP for Email does not allow was left out of the AMP part.",
+	"amp-img":          "An image cannot be shown as AMP requires (an absolute https src).",
+	"amp-img-size":     "An image has no width or height, which AMP layout needs.",
+	"amp-link":         "A link AMP for Email does not allow was removed from the AMP part.",
+	"amp-live":         "A live block or live template cannot be used in the AMP part as written.",
+}
+
+// ruleText describes a rule id for SARIF: its entry in Rules, or for a rule of the AMP
+// transform the table lacks, a generic sentence (SARIF wants one for every rule).
+func ruleText(id string) string {
+	if t := Rules[id]; t != "" {
+		return t
+	}
+	if strings.HasPrefix(id, "amp-") {
+		return "The AMP part of the message had to be changed or left out (" + id + ")."
+	}
+	return "mailmold check rule " + id + "."
 }
 
 // SARIF returns the result as a SARIF 2.1.0 log.
@@ -33,7 +60,7 @@ func SARIF(res *Result, version string) map[string]any {
 	}
 	rules := []map[string]any{}
 	for _, id := range ruleIDs {
-		rules = append(rules, map[string]any{"id": id, "shortDescription": map[string]any{"text": Rules[id]}})
+		rules = append(rules, map[string]any{"id": id, "shortDescription": map[string]any{"text": ruleText(id)}})
 	}
 	results := []map[string]any{}
 	for _, d := range res.Diagnostics {

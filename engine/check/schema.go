@@ -68,9 +68,9 @@ func schemaFallbacks(tpl *engine.Template, sc *schema, res *Result) {
 		for _, n := range nodes {
 			switch x := n.(type) {
 			case *tree.Output:
-				v, ok := x.Expr.(*tree.Var)
-				if !ok {
-					continue // filtered outputs: default or a transformation the author chose
+				v := outputVar(x.Expr)
+				if v == nil {
+					continue // a literal, or a value with a default somewhere in its filters
 				}
 				p, ok := varPath(v)
 				if !ok || guarded[p] || guarded[strings.Split(p, ".")[0]] {
@@ -79,7 +79,7 @@ func schemaFallbacks(tpl *engine.Template, sc *schema, res *Result) {
 				if field, opt := sc.optional(strings.Split(p, ".")); opt {
 					res.add(diag.Diagnostic{File: tpl.Name, Line: v.Line, Col: v.Col, Severity: diag.SeverityError, Rule: "missing-fallback",
 						Message: fmt.Sprintf("'%s' is optional in %s (%s) and has no default, so some profiles render it blank", p, SchemaFile, field),
-						Hint:    fmt.Sprintf("write {{ %s | default: \"…\" }} or wrap it in {%% if %s %%}", p, p)})
+						Hint:    guardHint(dialectOf(tpl, tpl.Name), writtenName(tpl, tpl.Name, v.Pos, p))})
 				}
 			case *tree.If:
 				for _, b := range x.Branches {
@@ -90,7 +90,11 @@ func schemaFallbacks(tpl *engine.Template, sc *schema, res *Result) {
 					walk(b.Body, g)
 				}
 			case *tree.Section:
-				walk(x.Body, withGuards(guarded, x.Expr))
+				g := guarded
+				if !x.Inverted {
+					g = withGuards(guarded, x.Expr)
+				}
+				walk(x.Body, g)
 			case *tree.With:
 				walk(x.Body, withGuards(guarded, x.Expr))
 			default:
@@ -103,7 +107,27 @@ func schemaFallbacks(tpl *engine.Template, sc *schema, res *Result) {
 	walk(tpl.Tree.Body, map[string]bool{})
 }
 
-// withGuards adds the variables a condition tests.
+// outputVar returns the variable an output writes, through any filters, unless a default
+// filter in the chain gives it a fallback.
+func outputVar(e tree.Expr) *tree.Var {
+	for {
+		switch x := e.(type) {
+		case *tree.Var:
+			return x
+		case *tree.Filtered:
+			for _, f := range x.Filters {
+				if f.Name == "default" {
+					return nil
+				}
+			}
+			e = x.X
+		default:
+			return nil
+		}
+	}
+}
+
+// withGuards adds the variables a condition tests for being there (not the negated ones).
 func withGuards(g map[string]bool, cond tree.Expr) map[string]bool {
 	out := make(map[string]bool, len(g)+2)
 	for k := range g {
@@ -120,6 +144,11 @@ func withGuards(g map[string]bool, cond tree.Expr) map[string]bool {
 			visit(x.L)
 			visit(x.R)
 		case *tree.Filtered:
+			for _, f := range x.Filters {
+				if f.Name == "falsy" {
+					return
+				}
+			}
 			visit(x.X)
 		}
 	}

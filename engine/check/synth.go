@@ -1,12 +1,16 @@
 package check
 
 import (
-	"fmt"
+	"context"
 	"sort"
 	"strings"
+	"time"
 
-	"github.com/mailmold/mailmold/engine/tree"
+	"github.com/mailmold/mailmold/engine/eval"
+	"github.com/mailmold/mailmold/engine/filters"
+	"github.com/mailmold/mailmold/engine/segment"
 	"github.com/mailmold/mailmold/engine/value"
+	"github.com/mailmold/mailmold/engine/workspace"
 )
 
 // synthetic is a profile made to reach a branch, and how it was made.
@@ -15,228 +19,317 @@ type synthetic struct {
 	desc string
 }
 
-// synthesize returns profiles derived from base that make cond true, for conditions simple
-// enough to invert: truthiness of a field, comparisons of a field with a literal, contains,
-// segment membership, negations and and/or of those. Each result says which values it set.
-func synthesize(cond tree.Expr, base map[string]any) []synthetic {
+// synthesizer makes profiles that satisfy reach formulas. It starts from each sample profile
+// (and an empty one), keeps the fields that already satisfy the formula and sets the others
+// to values from other samples, from the literals the conditions compare with, or to plain
+// truthy and falsy values. Segment membership goes through the profile's `segment` field,
+// which makes the profile a member of the named segment (see segment.Set.Evaluate), as for
+// segment blocks; profiles that must stay out of a segment start from a base the segment's
+// rule does not match.
+type synthesizer struct {
+	ctx     context.Context
+	file    string
+	source  string
+	segs    *segment.Set
+	bases   []workspace.Profile
+	env     filters.Env
+	compile map[*atom]eval.Fn
+}
+
+func newSynthesizer(ctx context.Context, file, source string, segs *segment.Set, samples []workspace.Profile, now func() time.Time) *synthesizer {
+	if segs == nil {
+		segs = segment.Empty()
+	}
+	bases := append(append([]workspace.Profile(nil), samples...), workspace.Profile{ID: "", Data: map[string]any{}})
+	s := &synthesizer{ctx: ctx, file: file, source: source, segs: segs, bases: bases, compile: map[*atom]eval.Fn{}}
+	if now != nil {
+		s.env.Now = now()
+	}
+	return s
+}
+
+// lit is an atom that must evaluate to want.
+type lit struct {
+	a    *atom
+	want bool
+}
+
+// maxConjunctions bounds the disjunctive normal form of one reach formula.
+const maxConjunctions = 32
+
+// dnf returns the alternatives (each a list of literals that must all hold) that make f
+// evaluate to want.
+func dnf(f formula, want bool) [][]lit {
+	switch x := f.(type) {
+	case nil:
+		if want {
+			return [][]lit{nil}
+		}
+		return nil
+	case fAtom:
+		return [][]lit{{{x.a, want}}}
+	case fNot:
+		return dnf(x.x, !want)
+	case fAnd:
+		if want {
+			return product(x, true)
+		}
+		return union(x, false)
+	case fOr:
+		if want {
+			return union(x, true)
+		}
+		return product(x, false)
+	}
+	return nil
+}
+
+func union(fs []formula, want bool) [][]lit {
+	var out [][]lit
+	for _, f := range fs {
+		out = append(out, dnf(f, want)...)
+		if len(out) >= maxConjunctions {
+			return out[:maxConjunctions]
+		}
+	}
+	return out
+}
+
+func product(fs []formula, want bool) [][]lit {
+	out := [][]lit{nil}
+	for _, f := range fs {
+		alts := dnf(f, want)
+		var next [][]lit
+		for _, a := range out {
+			for _, b := range alts {
+				if len(next) == maxConjunctions {
+					break
+				}
+				next = append(next, append(append([]lit(nil), a...), b...))
+			}
+		}
+		out = next
+	}
+	return out
+}
+
+// profiles returns up to limit profiles that satisfy f, one per alternative of its normal
+// form, each built from the sample profile it changes least (an empty profile when no
+// sample fits). Samples left unchanged are not returned: they were rendered already.
+func (s *synthesizer) profiles(f formula, limit int) []synthetic {
 	var out []synthetic
-	for _, asg := range assignments(cond, true) {
-		data, _ := deepCopy(base).(map[string]any)
-		if data == nil {
-			data = map[string]any{}
-		}
-		var desc []string
-		keys := make([]string, 0, len(asg))
-		for k := range asg {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		ok := true
-		for _, k := range keys {
-			v := asg[k]
-			if !setPath(data, k, v) {
-				ok = false
+	for _, conj := range dnf(f, true) {
+		if sy, ok := s.solve(conj); ok {
+			out = append(out, sy)
+			if len(out) == limit {
 				break
 			}
-			desc = append(desc, fmt.Sprintf("%s = %s", k, describe(v)))
-		}
-		if ok {
-			out = append(out, synthetic{data: data, desc: strings.Join(desc, ", ")})
 		}
 	}
 	return out
 }
 
-// missing stands for "remove this field" in an assignment.
-type missing struct{}
-
-func describe(v any) string {
-	if _, ok := v.(missing); ok {
-		return "<missing>"
-	}
-	return value.Inspect(v)
-}
-
-// assignments returns alternative field settings that make e evaluate to want.
-func assignments(e tree.Expr, want bool) []map[string]any {
-	switch x := e.(type) {
-	case *tree.Not:
-		return assignments(x.X, !want)
-	case *tree.Var:
-		p, ok := varPath(x)
-		if !ok {
-			return nil
-		}
-		if p == "segment" || strings.HasPrefix(p, "segments.") {
-			return nil
-		}
-		if want {
-			return []map[string]any{{p: "sample"}}
-		}
-		return []map[string]any{{p: missing{}}, {p: false}}
-	case *tree.Filtered:
-		// `x | size > 0` style: treat the filtered value as its source field.
-		return assignments(x.X, want)
-	case *tree.Binary:
-		switch x.Op {
-		case "and", "or":
-			l, r := assignments(x.L, want), assignments(x.R, want)
-			if (x.Op == "and") == want {
-				var out []map[string]any
-				for _, a := range l {
-					for _, b := range r {
-						out = append(out, merge(a, b))
+// solve builds the profile for one conjunction of literals.
+func (s *synthesizer) solve(conj []lit) (synthetic, bool) {
+	byPath := map[string][]lit{}
+	var paths []string
+	sc := segConstraint{in: map[string]bool{}, out: map[string]bool{}}
+	for _, l := range conj {
+		switch {
+		case l.a.seg != "":
+			if l.want {
+				sc.in[l.a.seg] = true
+				if l.a.first {
+					if sc.first != "" && sc.first != l.a.seg {
+						return synthetic{}, false
 					}
+					sc.first = l.a.seg
 				}
-				return out
+			} else {
+				sc.out[l.a.seg] = true
 			}
-			return append(l, r...)
-		}
-		return compare(x, want)
-	}
-	return nil
-}
-
-func compare(x *tree.Binary, want bool) []map[string]any {
-	v, isVar := x.L.(*tree.Var)
-	lit, isLit := x.R.(*tree.Literal)
-	op := x.Op
-	if !isVar || !isLit {
-		// literal on the left: flip
-		if l2, ok := x.L.(*tree.Literal); ok {
-			if v2, ok := x.R.(*tree.Var); ok {
-				v, lit, isVar, isLit = v2, l2, true, true
-				op = map[string]string{"<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "==", "!=": "!="}[op]
+		case l.a.path != "":
+			if byPath[l.a.path] == nil {
+				paths = append(paths, l.a.path)
 			}
+			byPath[l.a.path] = append(byPath[l.a.path], l)
+		}
+		// other literals read what no profile sets: the render decides
+	}
+	if len(paths) == 0 && len(sc.in) == 0 && len(sc.out) == 0 {
+		return synthetic{}, false // nothing a profile could change
+	}
+	for name := range sc.in {
+		if sc.out[name] || !s.segs.Has(name) {
+			return synthetic{}, false
 		}
 	}
-	if !isVar || !isLit || op == "" {
-		return nil
-	}
-	p, ok := varPath(v)
-	if !ok {
-		return nil
-	}
-	if p == "segment" {
-		if s, ok := lit.Value.(string); ok && (op == "==") == want {
-			return []map[string]any{{"segment": s}}
+	// deeper paths first: a field set inside a map makes the map, which its own
+	// conditions then read as it is
+	sort.Slice(paths, func(i, j int) bool {
+		di, dj := strings.Count(paths[i], "."), strings.Count(paths[j], ".")
+		if di != dj {
+			return di > dj
 		}
-		return []map[string]any{{"segment": "(none)"}}
-	}
-	if strings.HasPrefix(p, "segments.") {
-		return nil
-	}
-	if !want {
-		op = map[string]string{"==": "!=", "!=": "==", "<": ">=", ">": "<=", "<=": ">", ">=": "<", "contains": "!contains"}[op]
-	}
-	lv := lit.Value
-	switch op {
-	case "==":
-		return []map[string]any{{p: lv}}
-	case "!=":
-		return []map[string]any{{p: missing{}}, {p: differentFrom(lv)}}
-	case "contains":
-		return []map[string]any{{p: []any{lv}}, {p: "x " + value.ToString(lv) + " x"}}
-	case "!contains":
-		return []map[string]any{{p: []any{}}}
-	}
-	n, isNum := value.ToNumber(lv).(int)
-	f := value.ToFloat(lv)
-	if !isNum {
-		n = int(f)
-	}
-	switch op {
-	case "<":
-		return []map[string]any{{p: n - 1}}
-	case "<=":
-		return []map[string]any{{p: n}}
-	case ">":
-		return []map[string]any{{p: n + 1}}
-	case ">=":
-		return []map[string]any{{p: n}}
-	}
-	return nil
-}
-
-func differentFrom(v any) any {
-	switch x := v.(type) {
-	case string:
-		return x + "-other"
-	case int:
-		return x + 1
-	case bool:
-		return !x
-	}
-	return "other"
-}
-
-// varPath returns a dotted path for a variable made only of names.
-func varPath(v *tree.Var) (string, bool) {
-	if v.RootExpr != nil || v.Implicit || v.Depth > 0 || v.Root == "" {
-		return "", false
-	}
-	parts := []string{v.Root}
-	for _, s := range v.Steps {
-		if s.Index != nil {
-			return "", false
-		}
-		if s.Name == "size" || s.Name == "first" || s.Name == "last" {
-			break
-		}
-		parts = append(parts, s.Name)
-	}
-	return strings.Join(parts, "."), true
-}
-
-func merge(a, b map[string]any) map[string]any {
-	out := make(map[string]any, len(a)+len(b))
-	for k, v := range a {
-		out[k] = v
-	}
-	for k, v := range b {
-		out[k] = v
-	}
-	return out
-}
-
-// setPath sets (or with missing{} removes) a dotted path in data, creating maps on the way.
-func setPath(data map[string]any, path string, v any) bool {
-	parts := strings.Split(path, ".")
-	cur := data
-	for _, p := range parts[:len(parts)-1] {
-		next, ok := cur[p].(map[string]any)
+		return paths[i] < paths[j]
+	})
+	// the value each path takes when the base's own does not do
+	fallback := map[string]candidate{}
+	for _, p := range paths {
+		c, ok := s.pick(p, byPath[p])
 		if !ok {
-			if _, exists := cur[p]; exists && cur[p] != nil {
-				return false
-			}
-			next = map[string]any{}
-			cur[p] = next
+			return synthetic{}, false
 		}
-		cur = next
+		fallback[p] = c
 	}
-	last := parts[len(parts)-1]
-	if _, del := v.(missing); del {
-		delete(cur, last)
-	} else {
-		cur[last] = v
+	best, bestChanges := synthetic{}, -1
+	for i, base := range s.bases {
+		empty := i == len(s.bases)-1
+		data, desc, ok := s.build(base.Data, paths, byPath, fallback, sc)
+		if !ok || !s.holds(conj, data, sc) || !empty && len(desc) == 0 {
+			continue
+		}
+		if empty && bestChanges >= 0 {
+			break // an empty profile only when no sample can be changed to fit
+		}
+		if bestChanges < 0 || len(desc) < bestChanges {
+			from := "profile " + value.Inspect(base.ID)
+			if empty {
+				from = "an empty profile"
+			}
+			if len(desc) > 0 {
+				from += " with " + strings.Join(desc, ", ")
+			}
+			best, bestChanges = synthetic{data: data, desc: from}, len(desc)
+		}
+	}
+	return best, bestChanges >= 0
+}
+
+// segConstraint is what a conjunction asks of segment membership: segments the profile
+// must be in, the one that must come first, and segments it must stay out of.
+type segConstraint struct {
+	in, out map[string]bool
+	first   string
+}
+
+// build copies base and changes what the literals need: the fields whose value does not
+// satisfy them, and the segment override when the profile is not in a segment it must be
+// in (or names one it must stay out of). It returns the profile and the changes made.
+func (s *synthesizer) build(base map[string]any, paths []string, byPath map[string][]lit, fallback map[string]candidate, sc segConstraint) (map[string]any, []string, bool) {
+	data, _ := deepCopy(base).(map[string]any)
+	if data == nil {
+		data = map[string]any{}
+	}
+	var desc []string
+	for _, p := range paths {
+		if v, has := lookupPath(data, p); s.all(byPath[p], p, v, has) {
+			continue
+		}
+		c := fallback[p]
+		if !setPath(data, p, c.value()) {
+			return nil, nil, false
+		}
+		desc = append(desc, p+" = "+c.describe())
+	}
+	cur, _ := data["segment"].(string)
+	if sc.out[cur] {
+		delete(data, "segment")
+		desc = append(desc, "segment = <missing>")
+	}
+	if len(sc.in) == 0 {
+		return data, desc, true
+	}
+	first, member, err := s.segs.Membership(data)
+	if err != nil {
+		return nil, nil, false
+	}
+	override := sc.first
+	if first == sc.first {
+		override = ""
+	}
+	for name := range sc.in {
+		if !member[name] && name != override {
+			if override != "" {
+				return nil, nil, false // the override names one segment
+			}
+			override = name
+		}
+	}
+	if override != "" {
+		data["segment"] = override
+		desc = append(desc, "segment = "+value.Inspect(override))
+	}
+	return data, desc, true
+}
+
+// holds checks a built profile against every literal a profile can steer: the segment
+// memberships and the field conditions (which may interact through nested paths).
+func (s *synthesizer) holds(conj []lit, data map[string]any, sc segConstraint) bool {
+	first, member, err := s.segs.Membership(data)
+	if err != nil || sc.first != "" && first != sc.first {
+		return false
+	}
+	for name := range sc.in {
+		if !member[name] {
+			return false
+		}
+	}
+	for name := range sc.out {
+		if member[name] {
+			return false
+		}
+	}
+	for _, l := range conj {
+		if l.a.path != "" && s.eval(l.a, data) != l.want {
+			return false
+		}
 	}
 	return true
 }
 
-func deepCopy(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(x))
-		for k, e := range x {
-			m[k] = deepCopy(e)
-		}
-		return m
-	case []any:
-		l := make([]any, len(x))
-		for i, e := range x {
-			l[i] = deepCopy(e)
-		}
-		return l
+// all reports whether v (present or not) at path satisfies every literal.
+func (s *synthesizer) all(lits []lit, path string, v any, has bool) bool {
+	data := map[string]any{}
+	if has && !setPath(data, path, v) {
+		return false
 	}
-	return v
+	for _, l := range lits {
+		if s.eval(l.a, data) != l.want {
+			return false
+		}
+	}
+	return true
+}
+
+// pick returns the first candidate value of path that satisfies every literal on it.
+func (s *synthesizer) pick(path string, lits []lit) (candidate, bool) {
+	for _, c := range s.candidates(path, lits) {
+		if s.all(lits, path, c.v, !c.missing) {
+			return c, true
+		}
+	}
+	return candidate{}, false
+}
+
+// eval evaluates an atom over data with the dialect's truthiness; errors and panics count
+// as false.
+func (s *synthesizer) eval(a *atom, data map[string]any) (ok bool) {
+	fn, seen := s.compile[a]
+	if !seen {
+		fn, _ = eval.Compile(a.expr, eval.Options{File: s.file, Source: s.source})
+		s.compile[a] = fn
+	}
+	if fn == nil {
+		return false
+	}
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	st := eval.NewState(s.ctx, data)
+	st.Env = s.env
+	v, err := fn(st)
+	return err == nil && a.truth(v)
 }
