@@ -52,7 +52,7 @@ func TestContextualEscaping(t *testing.T) {
 		{"data url blocked", `<img src="{{ v }}">`, `data:text/html;base64,PHNjcmlwdD4=`, `<img src="about:invalid#mailmold-blocked-url">`},
 		{"https url kept", `<a href="{{ v }}">x</a>`, `https://a.example/?q=1&r=2`, `<a href="https://a.example/?q=1&amp;r=2">x</a>`},
 		{"relative url kept", `<a href="{{ v }}">x</a>`, `/path?x=1`, `<a href="/path?x=1">x</a>`},
-		{"url middle escaped", `<a href="https://a.example/?u={{ v }}">x</a>`, `a"b`, `<a href="https://a.example/?u=a&quot;b">x</a>`},
+		{"url middle escaped", `<a href="https://a.example/?u={{ v }}">x</a>`, `a"b`, `<a href="https://a.example/?u=a%22b">x</a>`},
 		{"css expression blocked", `<p style="color: {{ v }}">x</p>`, `expression(alert(1))`, `<p style="color: mailmold-blocked-css">x</p>`},
 		{"css breakout blocked", `<p style="color: {{ v }}">x</p>`, `red;background:url(x)`, `<p style="color: mailmold-blocked-css">x</p>`},
 		{"css color kept", `<p style="color: {{ v }}">x</p>`, `#ff0000`, `<p style="color: #ff0000">x</p>`},

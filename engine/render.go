@@ -137,6 +137,7 @@ func (t *Template) render(ctx context.Context, profile map[string]any, ro Render
 		if err := t.undefined(st, m); err != nil {
 			return nil, err
 		}
+		t.escapeNotes(st, m)
 		if err := t.post.run(m, b.String()); err != nil {
 			return nil, err
 		}
@@ -157,6 +158,7 @@ func (t *Template) render(ctx context.Context, profile map[string]any, ro Render
 	if err := t.undefined(st, m); err != nil {
 		return nil, err
 	}
+	t.escapeNotes(st, m)
 	var htmlDoc string
 	if v.HTML {
 		var hb strings.Builder
@@ -194,6 +196,14 @@ func (t *Template) undefined(st *eval.State, m *Message) error {
 			Severity: diag.SeverityWarning, Rule: "undefined", Message: msg, Profile: m.ProfileID})
 	}
 	return nil
+}
+
+// escapeNotes adds the warnings about data the escaper kept out of the document.
+func (t *Template) escapeNotes(st *eval.State, m *Message) {
+	for _, d := range pongo.Notes(st) {
+		d.Profile = m.ProfileID
+		m.Diagnostics = append(m.Diagnostics, d)
+	}
 }
 
 // hasBidi reports Unicode bidirectional control characters.

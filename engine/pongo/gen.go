@@ -51,6 +51,10 @@ type Program struct {
 	tpl    *pongo2.Template
 	opt    Options
 	shared *shared
+	// start is the HTML state the program starts in (a partial included inside a tag or
+	// an attribute value); plan is how its outputs are escaped (nil without escaping).
+	start htmlState
+	plan  *escPlan
 }
 
 // shared is the partial cache common to a program and every partial it reaches.
@@ -79,7 +83,11 @@ func compile(t *tree.Template, opt Options, sh *shared) (*Program, error) {
 func (p *Program) build() error {
 	g := &gen{p: p, u: &unit{prog: p}, line: 1, id: unitSeq.Add(1)}
 	if p.opt.Escape {
-		g.ctx = scanContexts(p.Tree.Body)
+		plan, err := planEscapes(p, p.start)
+		if err != nil {
+			return err
+		}
+		p.plan = plan
 	}
 	if err := g.nodes(p.Tree.Body); err != nil {
 		return err
@@ -102,7 +110,6 @@ type gen struct {
 	b    strings.Builder
 	line int // current line of the generated source
 	id   int64
-	ctx  map[*tree.Output]outCtx
 	cur  tree.Pos // the position of the node being generated
 }
 
@@ -147,11 +154,61 @@ func (g *gen) block(ex executor, lines []int, bodies ...[]tree.Node) error {
 
 func (g *gen) nodes(nodes []tree.Node) error {
 	for _, n := range nodes {
+		if g.p.plan != nil {
+			if gd := g.p.plan.before[n]; gd != nil {
+				g.openGuard(gd)
+			}
+		}
 		if err := g.node(n); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// ctx is the escaping context of an output or cycle.
+func (g *gen) ctx(n tree.Node) outCtx {
+	if g.p.plan == nil {
+		return ctxText
+	}
+	return g.p.plan.ctx[n]
+}
+
+// openGuard starts a block whose output is checked whole as a URL attribute value; the
+// closing cut ends it (in the same node list, by construction of the plan).
+func (g *gen) openGuard(gd *urlGuard) {
+	g.cur = gd.pos
+	g.b.WriteString("{% mm_block " + g.add(&guardEx{g: gd}) + " %}")
+}
+
+// text writes literal template text.
+func (g *gen) text(s string, pos tree.Pos) {
+	if s == "" {
+		return
+	}
+	if strings.Contains(s, "{{") || strings.Contains(s, "{%") || strings.Contains(s, "{#") ||
+		strings.HasSuffix(s, "{") || strings.HasPrefix(s, "}") || strings.HasPrefix(s, "#") || strings.HasPrefix(s, "%") {
+		g.cur = pos
+		g.leaf(&textEx{text: s})
+	} else {
+		g.b.WriteString(s)
+	}
+	g.line += strings.Count(s, "\n")
+}
+
+// cutText writes a text node in pieces around the guards that open or close inside it.
+func (g *gen) cutText(x *tree.Text, cuts []cut) {
+	prev := 0
+	for _, c := range cuts {
+		g.text(x.Text[prev:c.off], x.Pos)
+		prev = c.off
+		if c.open {
+			g.openGuard(c.g)
+		} else {
+			g.b.WriteString("{% mm_end %}")
+		}
+	}
+	g.text(x.Text[prev:], x.Pos)
 }
 
 func (g *gen) opts() eval.Options {
@@ -163,6 +220,12 @@ func (g *gen) node(n tree.Node) error {
 	g.cur = n.Position()
 	switch x := n.(type) {
 	case *tree.Text:
+		if g.p.plan != nil {
+			if cuts := g.p.plan.cuts[x]; len(cuts) > 0 {
+				g.cutText(x, cuts)
+				return nil
+			}
+		}
 		if x.Text == "" {
 			return nil
 		}

@@ -14,9 +14,11 @@ import (
 // partial returns the compiled partial called name, compiling it on first use. A partial
 // that includes itself finds its own (still compiling) Program in the cache, so recursion
 // compiles once and is bounded at render time by Limits.MaxDepth.
-func (p *Program) partial(name, indent string) (*Program, error) {
+//
+// A partial is compiled for each HTML state it is included in (start).
+func (p *Program) partial(name, indent string, start htmlState) (*Program, error) {
 	sh := p.shared
-	key := name + "\x00" + indent
+	key := name + "\x00" + indent + "\x00" + start.key()
 	sh.mu.Lock()
 	if pp, ok := sh.partials[key]; ok {
 		sh.mu.Unlock()
@@ -33,7 +35,7 @@ func (p *Program) partial(name, indent string) (*Program, error) {
 	if indent != "" {
 		indentTree(t, indent)
 	}
-	pp := &Program{Tree: t, opt: p.opt, shared: sh}
+	pp := &Program{Tree: t, opt: p.opt, shared: sh, start: start}
 	sh.mu.Lock()
 	if prev, ok := sh.partials[key]; ok {
 		sh.mu.Unlock()
@@ -61,6 +63,7 @@ type includeEx struct {
 	keys     []string
 	args     []eval.Fn
 	indent   string
+	start    htmlState // the HTML state the partial is included in
 	pos      tree.Pos
 	file     string
 	src      string
@@ -73,15 +76,22 @@ func (g *gen) compileInclude(x *tree.Include, o eval.Options) (executor, []body,
 		return g.compileInlineInclude(x, o)
 	}
 	ex := &includeEx{isolated: x.Isolated, forEach: x.For, alias: x.Alias, indent: x.Indent, pos: x.Pos, file: g.p.Tree.Name, src: g.p.Tree.Source}
+	if g.p.plan != nil {
+		ex.start = g.p.plan.incl[x]
+	}
 	var err error
 	if lit, ok := x.Name.(*tree.Literal); ok {
 		ex.partName = value.ToString(lit.Value)
-		ex.static, err = g.p.partial(ex.partName, x.Indent)
+		ex.static, err = g.p.partial(ex.partName, x.Indent, ex.start)
 		if err != nil && g.p.opt.MissingPartialsEmpty {
 			return ex, nil, nil
 		}
 		if err != nil {
 			return nil, nil, g.errAt(x.Pos, err)
+		}
+		if pp := ex.static.plan; pp != nil && g.p.plan != nil && g.p.plan.recursive[x] && !endsWhereStarts(pp.end, ex.start) {
+			return nil, nil, g.errAt(x.Pos, fmt.Errorf("partial %q includes itself in %s but ends in %s, so what follows could not be escaped",
+				ex.partName, ex.start.describe(), pp.end.describe()))
 		}
 	} else if ex.name, err = eval.Compile(x.Name, o); err != nil {
 		return nil, nil, err
@@ -145,10 +155,16 @@ func (x *includeEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
 			return err
 		}
 		name = value.ToString(v)
-		if part, err = r.p.partial(name, x.indent); err != nil && r.p.opt.MissingPartialsEmpty {
+		if part, err = r.p.partial(name, x.indent, x.start); err != nil && r.p.opt.MissingPartialsEmpty {
 			return nil
 		} else if err != nil {
 			return &diag.Error{File: x.file, Line: x.pos.Line, Col: x.pos.Col, Msg: err.Error(), Source: x.src, Rule: "render", Err: err}
+		}
+		if part.plan != nil && !endsWhereStarts(part.plan.end, x.start) {
+			// the includer's escaping assumed the partial ends where it starts
+			return &diag.Error{File: x.file, Line: x.pos.Line, Col: x.pos.Col, Source: x.src, Rule: "escape",
+				Msg:  fmt.Sprintf("partial %q is included in %s but ends in %s", name, x.start.describe(), part.plan.end.describe()),
+				Hint: "a partial chosen at render time must close every tag, quote and attribute value it opens"}
 		}
 	}
 	s := r.s
@@ -354,7 +370,7 @@ func (x *liveEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
 		return r.body(bodies[0], w)
 	}
 	w.WriteString(`<mm-live data-src="`)
-	writeEscaped(w, src, ctxAttr)
+	w.WriteString(EscapeHTML(cleanText(src)))
 	w.WriteString(`"><template type="amp-mustache">`)
 	w.WriteString(x.template)
 	w.WriteString(`</template><mm-fallback>`)

@@ -316,12 +316,14 @@ type cycleEx struct {
 	group  eval.Fn
 	key    string
 	values []eval.Fn
+	ctx    outCtx
+	pos    tree.Pos
 }
 
 type cycleKey struct{ key string }
 
 func (g *gen) compileCycle(x *tree.Cycle, o eval.Options) (executor, []body, error) {
-	ex := &cycleEx{}
+	ex := &cycleEx{ctx: g.ctx(x), pos: x.Pos}
 	var err error
 	if x.Group != nil {
 		if ex.group, err = eval.Compile(x.Group, o); err != nil {
@@ -367,14 +369,9 @@ func (c *cycleEx) exec(r *run, _ []*pongo2.NodeWrapper) error {
 	if err != nil {
 		return err
 	}
-	return writeOut(r, v)
-}
-
-// writeOut writes a value as an output would in text context.
-func writeOut(r *run, v any) error {
 	if !r.p.opt.Escape {
 		_, err := r.w.WriteString(value.ToString(v))
 		return err
 	}
-	return writeEscaped(r.w, v, ctxText)
+	return writeOutput(r, v, c.ctx, false, c.pos)
 }

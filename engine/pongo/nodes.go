@@ -24,7 +24,7 @@ func (g *gen) compileNode(n tree.Node) (executor, []body, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		return &outputEx{fn: fn, ctx: g.ctx[x], escape: g.p.opt.Escape, raw: x.Raw}, nil, nil
+		return &outputEx{fn: fn, ctx: g.ctx(x), escape: g.p.opt.Escape, raw: x.Raw, pos: x.Pos}, nil, nil
 	case *tree.If:
 		ex := &ifEx{}
 		var bodies []body
@@ -127,6 +127,7 @@ type outputEx struct {
 	ctx    outCtx
 	escape bool
 	raw    bool
+	pos    tree.Pos
 }
 
 func (o *outputEx) exec(r *run, _ []*pongo2.NodeWrapper) error {
@@ -134,11 +135,11 @@ func (o *outputEx) exec(r *run, _ []*pongo2.NodeWrapper) error {
 	if err != nil {
 		return err
 	}
-	if !o.escape || o.raw {
+	if !o.escape {
 		_, err = r.w.WriteString(cleanText(value.ToString(v)))
 		return err
 	}
-	return writeEscaped(r.w, v, o.ctx)
+	return writeOutput(r, v, o.ctx, o.raw, o.pos)
 }
 
 type ifEx struct {
