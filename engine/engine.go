@@ -19,6 +19,7 @@ import (
 	"github.com/mailmold/mailmold/engine/mailchimp"
 	"github.com/mailmold/mailmold/engine/mustache"
 	"github.com/mailmold/mailmold/engine/pongo"
+	"github.com/mailmold/mailmold/engine/text"
 	"github.com/mailmold/mailmold/engine/tree"
 )
 
@@ -49,6 +50,9 @@ type Options struct {
 	Variants *Variants
 	// NoInline and NoMinify turn off CSS inlining and minification of the HTML variant.
 	NoInline, NoMinify bool
+	// TextLinks is how the text variant writes links, for templates whose front matter
+	// does not say (text_links).
+	TextLinks text.LinkStyle
 }
 
 // Variants selects the variants Render produces.
@@ -68,6 +72,7 @@ type Template struct {
 	limits                                eval.Limits
 	timeout                               time.Duration
 	post                                  *postProcessor
+	textOpt                               text.Options // for the text variant
 	// html renders the HTML variant (no marker elements), with the CSS inlined at compile
 	// time when staticInlined; otherwise the message is inlined after rendering (unless
 	// inlining is off) and InlineNote says why it could not be done at compile time.
@@ -166,6 +171,10 @@ func Compile(name, src string, opt Options) (*Template, error) {
 	}
 	if t.timeout == 0 {
 		t.timeout = 10 * time.Second
+	}
+	t.textOpt.Links = opt.TextLinks
+	if fm.TextLinks.Value != "" {
+		t.textOpt.Links = fm.Links
 	}
 	hopt := popt
 	hopt.HTMLVariant = true

@@ -8,6 +8,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 	"github.com/mailmold/mailmold/engine/diag"
+	"github.com/mailmold/mailmold/engine/text"
 )
 
 // Field is one front matter value and where it starts in the template file.
@@ -23,11 +24,15 @@ type FrontMatter struct {
 	// Limits set per template (0: engine default).
 	MaxIterations, MaxDepth, MaxOutputBytes int
 	TimeoutMS                               int
+	// TextLinks is how the text variant writes links (text_links: inline or references);
+	// its Value is empty when the template does not say, and Options.TextLinks applies.
+	TextLinks Field
+	Links     text.LinkStyle // TextLinks read
 }
 
 // frontKeys are the accepted front matter keys.
 var frontKeys = []string{"subject", "preheader", "from", "reply_to", "unsubscribe", "description", "dialect",
-	"max_iterations", "max_include_depth", "max_output_bytes", "timeout_ms"}
+	"max_iterations", "max_include_depth", "max_output_bytes", "timeout_ms", "text_links"}
 
 // splitFrontMatter separates `---` front matter from the body. bodyLine is the line the body
 // starts on (1 when there is no front matter); yamlSrc is empty when there is none.
@@ -140,6 +145,13 @@ func parseFrontMatter(file, fileSrc, yamlSrc string, lineOff int) (FrontMatter, 
 			fm.MaxOutputBytes, err = num()
 		case "timeout_ms":
 			fm.TimeoutMS, err = num()
+		case "text_links":
+			var ok bool
+			if fm.Links, ok = text.ParseLinkStyle(fld.Value); !ok {
+				err = errAt(vt.Position.Line, vt.Position.Column, fmt.Sprintf("text_links must be inline or references, not %q", fld.Value),
+					"inline writes \"label (url)\"; references writes \"label [1]\" and lists the URLs at the end")
+			}
+			fm.TextLinks = fld
 		default:
 			keys := append([]string(nil), frontKeys...)
 			sort.Strings(keys)

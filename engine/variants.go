@@ -66,7 +66,7 @@ func (p *postProcessor) run(m *Message, htmlDoc string) error {
 		}
 	}
 	if v.Text {
-		s := text.ConvertNode(doc, text.Options{})
+		s := text.ConvertNode(doc, p.t.textOpt)
 		m.Text = &s
 	}
 	if v.AMP {

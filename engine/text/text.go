@@ -1,13 +1,27 @@
 // Package text derives the plain-text variant of an email from its rendered HTML: headings
 // stand out, paragraphs are separated by one blank line, links become "label (url)" or
-// numbered references, buttons become "LABEL: url", lists keep bullets and numbers, layout
-// tables are flattened in reading order and data tables stay aligned, images become their alt
-// text, and hidden content (the preheader, display:none, mso-hide:all) never leaks. Lines wrap
-// at 78 columns without breaking a word or a URL, and no line exceeds 998 bytes.
+// numbered references, buttons become "LABEL: url", lists keep bullets and numbers, images
+// become their alt text.
+//
+// Layout tables are flattened in reading order; data tables (header cells, or rows of
+// several cells without block content; images count as content) stay aligned, their cells
+// wrapped at word boundaries to fit the width, spanned cells sharing the width of their
+// columns, or are written stacked, one "Header: value" line per cell, when they cannot fit.
+//
+// Hidden content never leaks: the hidden attribute, and display:none, visibility:hidden,
+// mso-hide:all or max-height:0 with overflow:hidden in any letter case, set in the style
+// attribute or by a rule of the document's <style> blocks outside @media (matched with
+// cascadia; an element's own style can show it again unless the rule is !important).
+//
+// Lines wrap at 78 columns without breaking a word or a URL. No line exceeds MaxLineBytes
+// (998, RFC 5322), reference lines, rules and heading underlines included: a longer line
+// (preformatted text, a word after deep indentation) is broken at spaces, and a single word
+// longer than MaxLineBytes is the only thing ever cut, at a UTF-8 boundary.
 package text
 
 import (
 	"bytes"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,6 +41,26 @@ const (
 	// References writes "label [1]" and lists "[1] url" at the end.
 	References
 )
+
+// String returns the name of the style: "inline" or "references".
+func (s LinkStyle) String() string {
+	if s == References {
+		return "references"
+	}
+	return "inline"
+}
+
+// ParseLinkStyle returns the style named name ("inline" or "references", as String
+// writes them, in any letter case) and whether there is one.
+func ParseLinkStyle(name string) (LinkStyle, bool) {
+	switch strings.ToLower(strings.TrimSpace(name)) {
+	case "inline":
+		return Inline, true
+	case "references":
+		return References, true
+	}
+	return Inline, false
+}
 
 // Options control the conversion.
 type Options struct {
@@ -60,13 +94,22 @@ func ConvertNode(doc *html.Node, opt Options) string {
 	c.reset(opt)
 	c.children(doc)
 	c.flush()
+	if c.restart {
+		// a <style> outside <head> hides something, maybe in what came before it: convert
+		// again with every style block of the document known from the start
+		c.reset(opt)
+		c.full = true
+		c.addStyles(doc)
+		c.children(doc)
+		c.flush()
+	}
 	if len(c.refs) > 0 {
 		c.breakLines(2)
 		for i, u := range c.refs {
 			l := append(c.line[:0], '[')
 			l = strconv.AppendInt(l, int64(i+1), 10)
 			l = append(append(l, "] "...), u...)
-			c.writeLine(l)
+			c.emit(l, 0)
 			c.line = l
 		}
 	}
@@ -88,6 +131,17 @@ type conv struct {
 	refIndex  map[string]int // made on the first reference
 	lastBR    bool           // the last thing seen was a <br>
 
+	// the hiding rules of the document's <style> blocks: those of <head> are read when the
+	// walk reaches it; one elsewhere sets restart, and the document is converted again
+	// with all of them read first (full)
+	parts         []*stylePart
+	nrules        int // in parts
+	full, restart bool
+
+	// cell: converting the content of a data table cell, whose lines the table lays out:
+	// no wrapping and no cutting
+	cell bool
+
 	// scratch buffers, reused
 	line  []byte // a line being assembled
 	text  []byte // visible text of an element, whitespace not yet collapsed (label)
@@ -96,7 +150,7 @@ type conv struct {
 
 // reset prepares c for a new document, keeping its buffers.
 func (c *conv) reset(opt Options) {
-	*c = conv{opt: opt, out: c.out[:0], para: c.para[:0], line: c.line[:0], text: c.text[:0], label: c.label[:0]}
+	*c = conv{opt: opt, out: c.out[:0], para: c.para[:0], line: c.line[:0], text: c.text[:0], label: c.label[:0], parts: c.parts[:0]}
 }
 
 // finish trims trailing spaces, collapses blank-line runs and trims the ends. It works in
@@ -159,16 +213,49 @@ func (c *conv) writeLine(l []byte) {
 	c.out = append(c.out, l...)
 }
 
-// emit writes a line cut into pieces of at most MaxLineBytes, each on a line of its own.
-func (c *conv) emit(l []byte) {
-	for {
-		cut := hardCut(l)
-		c.writeLine(l[:cut])
+// emit writes a line whose first indent bytes are indentation. A line over MaxLineBytes
+// (a very long word, or preformatted text) is cut at spaces into lines that fit, with the
+// indentation while it leaves room; a word too long for the indentation goes on a line
+// of its own without it, and only a word longer than MaxLineBytes is itself cut.
+func (c *conv) emit(l []byte, indent int) {
+	if c.cell || len(l) <= MaxLineBytes {
+		c.writeLine(l)
 		c.pendingNL = 1
-		if l = l[cut:]; len(l) == 0 {
-			return
-		}
+		return
 	}
+	indent = min(indent, len(l))
+	ind, rest := l[:indent], l[indent:]
+	if len(ind) > MaxLineBytes/2 {
+		ind = ind[:0]
+	}
+	for len(rest) > 0 {
+		room := MaxLineBytes - len(ind)
+		if len(rest) <= room {
+			c.writeLine2(ind, rest)
+			break
+		}
+		if sp := bytes.LastIndexByte(rest[:room+1], ' '); sp > 0 {
+			c.writeLine2(ind, rest[:sp])
+			rest = bytes.TrimLeft(rest[sp:], " ")
+			continue
+		}
+		// a word longer than the room: on its own line, cut only if it is over MaxLineBytes
+		rest = bytes.TrimLeft(rest, " ")
+		end := bytes.IndexByte(rest, ' ')
+		if end < 0 {
+			end = len(rest)
+		}
+		cut := hardCut(rest[:end])
+		c.writeLine2(nil, rest[:cut])
+		rest = bytes.TrimLeft(rest[cut:], " ")
+	}
+	c.pendingNL = 1
+}
+
+// writeLine2 writes one finished line made of two pieces.
+func (c *conv) writeLine2(a, b []byte) {
+	c.startLine()
+	c.out = append(append(c.out, a...), b...)
 }
 
 // hardCut is where a line over MaxLineBytes is cut, at a UTF-8 boundary (or, in invalid
@@ -200,7 +287,11 @@ func (c *conv) flush() {
 		c.marker = ""
 	}
 	width := max(c.opt.Width-runeLen(c.prefix), 20)
+	if c.cell {
+		width = math.MaxInt // the table wraps the cell's lines
+	}
 	l := append(c.line[:0], first...)
+	indent := len(first)
 	n := 0 // runes of text on l
 	for len(text) > 0 {
 		var w []byte
@@ -209,9 +300,10 @@ func (c *conv) flush() {
 			continue
 		}
 		wl := utf8.RuneCount(w)
-		if n > 0 && n+1+wl > width {
-			c.emit(l)
+		if n > 0 && (n+1+wl > width || len(l)+1+len(w) > MaxLineBytes && !c.cell) {
+			c.emit(l, indent)
 			l = append(l[:0], c.prefix...)
+			indent = len(l)
 			n = 0
 		}
 		if n > 0 {
@@ -222,7 +314,7 @@ func (c *conv) flush() {
 		n += wl
 	}
 	if n > 0 {
-		c.emit(l)
+		c.emit(l, indent)
 	}
 	c.line = l
 }
@@ -254,495 +346,10 @@ func (c *conv) inline(s string) {
 	}
 }
 
-func (c *conv) children(n *html.Node) {
-	for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
-		c.node(ch)
-	}
-}
-
-// blockGap is the number of line breaks around a block element, 0 for inline elements.
-func blockGap(a atom.Atom) int {
-	switch a {
-	case atom.P, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Table, atom.Ul, atom.Ol,
-		atom.Blockquote, atom.Pre, atom.Hr, atom.Dl:
-		return 2
-	case atom.Center, atom.Div, atom.Tr, atom.Td, atom.Th, atom.Li, atom.Section, atom.Article, atom.Header,
-		atom.Footer, atom.Main, atom.Dt, atom.Dd, atom.Address, atom.Figure, atom.Figcaption, atom.Nav,
-		atom.Tbody, atom.Thead, atom.Tfoot:
-		return 1
-	}
-	return 0
-}
-
-func (c *conv) node(n *html.Node) {
-	switch n.Type {
-	case html.TextNode:
-		c.inline(n.Data)
-		return
-	case html.DocumentNode:
-		c.children(n)
-		return
-	case html.ElementNode:
-	default:
-		return
-	}
-	if hidden(n) {
-		return
-	}
-	switch n.Data {
-	case "head", "style", "script", "title", "template", "noscript", "mm-htmlonly", "meta", "link", "svg", "object", "iframe":
-		return
-	case "mm-textonly":
-		c.flush()
-		c.raw(textOf(n))
-		return
-	case "mm-live":
-		for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
-			if ch.Type == html.ElementNode && ch.Data == "mm-fallback" {
-				c.children(ch)
-			}
-		}
-		return
-	}
-	switch n.DataAtom {
-	case atom.Br:
-		if len(bytes.TrimSpace(c.para)) == 0 && c.lastBR && c.started {
-			c.writeLine([]byte(c.prefix)) // a second <br> in a row: an empty line
-		}
-		c.flush()
-		c.pendingNL = max(c.pendingNL, 1)
-		c.lastBR = true
-		return
-	case atom.Img:
-		c.img(n)
-		return
-	case atom.A:
-		c.link(n)
-		return
-	case atom.Hr:
-		c.flush()
-		c.breakLines(2)
-		c.rule(min(c.opt.Width, 40))
-		c.breakLines(2)
-		return
-	case atom.Pre:
-		c.flush()
-		c.breakLines(2)
-		c.raw(textOf(n))
-		c.breakLines(2)
-		return
-	case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
-		c.heading(n)
-		return
-	case atom.Ul, atom.Ol:
-		c.list(n)
-		return
-	case atom.Blockquote:
-		c.flush()
-		c.breakLines(2)
-		old := c.prefix
-		c.prefix += "> "
-		c.children(n)
-		c.flush()
-		c.prefix = old
-		c.breakLines(2)
-		return
-	case atom.Table:
-		if isDataTable(n) {
-			c.flush()
-			c.breakLines(2)
-			c.dataTable(n)
-			c.breakLines(2)
-			return
-		}
-	}
-	gap := blockGap(n.DataAtom)
-	if gap > 0 {
-		c.flush()
-		c.breakLines(gap)
-	}
-	c.children(n)
-	if gap > 0 {
-		c.flush()
-		c.breakLines(gap)
-	}
-}
-
-// rule writes a line of n dashes (none if n < 0) after the indentation.
-func (c *conv) rule(n int) {
-	c.startLine()
-	c.out = append(c.out, c.prefix...)
-	for range n {
-		c.out = append(c.out, '-')
-	}
-}
-
-// raw writes preformatted text, keeping its line breaks.
-func (c *conv) raw(s string) {
-	s = strings.Trim(s, "\n")
-	if strings.TrimSpace(s) == "" {
-		return
-	}
-	c.breakLines(1)
-	for l := range strings.SplitSeq(s, "\n") {
-		line := append(c.line[:0], c.prefix...)
-		line = append(line, strings.TrimRight(l, " \t\r")...)
-		c.emit(line)
-		c.line = line
-	}
-	c.breakLines(1)
-}
-
-func (c *conv) heading(n *html.Node) {
-	c.flush()
-	c.breakLines(2)
-	t := c.labelOf(n)
-	if t == "" {
-		return
-	}
-	switch n.DataAtom {
-	case atom.H1, atom.H2:
-		c.inline(strings.ToUpper(t))
-		c.flush()
-	default:
-		c.inline(t)
-		c.flush()
-		c.rule(min(runeLen(t), c.opt.Width-runeLen(c.prefix)))
-	}
-	c.breakLines(2)
-}
-
-func (c *conv) list(n *html.Node) {
-	c.flush()
-	nested := c.prefix != "" && strings.TrimSpace(c.prefix) == ""
-	if !nested {
-		c.breakLines(2)
-	} else {
-		c.breakLines(1)
-	}
-	num := 1
-	if v, ok := attr(n, "start"); ok {
-		if s, err := strconv.Atoi(v); err == nil {
-			num = s
-		}
-	}
-	old := c.prefix
-	for li := n.FirstChild; li != nil; li = li.NextSibling {
-		if li.Type != html.ElementNode || li.DataAtom != atom.Li || hidden(li) {
-			if li.Type == html.ElementNode {
-				c.node(li)
-			}
-			continue
-		}
-		c.flush()
-		c.breakLines(1)
-		mark := "* "
-		if n.DataAtom == atom.Ol {
-			mark = strconv.Itoa(num) + ". "
-			num++
-		}
-		c.marker = old + mark
-		c.prefix = old + strings.Repeat(" ", len(mark))
-		c.children(li)
-		c.flush()
-		c.marker = ""
-		c.prefix = old
-	}
-	if nested {
-		c.breakLines(1)
-	} else {
-		c.breakLines(2)
-	}
-}
-
-func (c *conv) img(n *html.Node) {
-	alt, _ := attr(n, "alt")
-	alt = strings.TrimSpace(alt)
-	if alt == "" || isPixel(n) {
-		return
-	}
-	c.inline(" ")
-	c.inline(alt)
-	c.inline(" ")
-}
-
-// isPixel reports tracking pixels and spacers.
-func isPixel(n *html.Node) bool {
-	w, _ := attr(n, "width")
-	h, _ := attr(n, "height")
-	if small(w) || small(h) {
-		return true
-	}
-	if raw, ok := attr(n, "style"); ok && (strings.Contains(raw, "width") || strings.Contains(raw, "height")) {
-		if small(styleValue(raw, "width")) || small(styleValue(raw, "height")) {
-			return true
-		}
-	}
-	src, _ := attr(n, "src")
-	return strings.Contains(strings.ToLower(src), "spacer")
-}
-
-func small(v string) bool {
-	v = strings.TrimSuffix(strings.TrimSpace(v), "px")
-	return v == "0" || v == "1"
-}
-
-// link writes a link as its label and URL; only the pieces are passed to inline, which
-// collapses whitespace the same whether they come at once or one after the other.
-func (c *conv) link(n *html.Node) {
-	href, _ := attr(n, "href")
-	href = strings.TrimSpace(href)
-	label := c.labelOf(n)
-	if href == "" || strings.HasPrefix(href, "#") || hasLowerPrefix(href, "javascript:") || hasLowerPrefix(href, "about:") {
-		c.inline(label)
-		return
-	}
-	if hasLowerPrefix(href, "mailto:") {
-		addr, _, _ := strings.Cut(href[len("mailto:"):], "?")
-		if label == "" || label == addr {
-			c.inline(addr)
-		} else {
-			c.inline(label)
-			c.inline(" (")
-			c.inline(addr)
-			c.inline(")")
-		}
-		return
-	}
-	if hasLowerPrefix(href, "tel:") {
-		num := href[len("tel:"):]
-		switch {
-		case label == "":
-			c.inline(num)
-		case digitsOf(label) == digitsOf(num):
-			c.inline(label)
-		default:
-			c.inline(label)
-			c.inline(" (")
-			c.inline(num)
-			c.inline(")")
-		}
-		return
-	}
-	if isButton(n) && label != "" {
-		c.flush()
-		c.breakLines(2)
-		c.inline(strings.ToUpper(label))
-		c.inline(": ")
-		c.inline(href)
-		c.flush()
-		c.breakLines(2)
-		return
-	}
-	if label == "" || sameURL(label, href) {
-		c.inline(" ")
-		c.inline(href)
-		c.inline(" ")
-		return
-	}
-	if c.opt.Links == References {
-		i, ok := c.refIndex[href]
-		if !ok {
-			if c.refIndex == nil {
-				c.refIndex = map[string]int{}
-			}
-			c.refs = append(c.refs, href)
-			i = len(c.refs)
-			c.refIndex[href] = i
-		}
-		c.inline(label)
-		c.inline(" [")
-		c.para = strconv.AppendInt(c.para, int64(i), 10)
-		c.inline("]")
-		return
-	}
-	c.inline(label)
-	c.inline(" (")
-	c.inline(href)
-	c.inline(")")
-}
-
-func digitsOf(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' {
-			return r
-		}
-		return -1
-	}, s)
-}
-
-// sameURL reports whether two URLs are equal but for case, surrounding space, the scheme
-// (http or https), a "www." and a trailing slash.
-func sameURL(a, b string) bool {
-	norm := func(s string) string {
-		s = strings.TrimSpace(s)
-		s, _ = cutLowerPrefix(s, "https://")
-		s, _ = cutLowerPrefix(s, "http://")
-		s = strings.TrimSuffix(s, "/")
-		s, _ = cutLowerPrefix(s, "www.")
-		return s
-	}
-	return lowerEqual(norm(a), norm(b))
-}
-
-// The case-insensitive comparisons below give what strings.ToLower followed by a plain
-// comparison gives, without making the lower-case copy: they lower each rune with
-// unicode.ToLower, and take an invalid byte as utf8.RuneError, as strings.ToLower does.
-
-// cutLowerPrefix returns s without the runes that lower-case to the ASCII prefix, and
-// whether there were such runes.
-func cutLowerPrefix(s, prefix string) (string, bool) {
-	i := 0
-	for prefix != "" {
-		if i == len(s) {
-			return s, false
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if unicode.ToLower(r) != rune(prefix[0]) {
-			return s, false
-		}
-		i += size
-		prefix = prefix[1:]
-	}
-	return s[i:], true
-}
-
-// hasLowerPrefix reports whether strings.HasPrefix(strings.ToLower(s), prefix) for an
-// ASCII prefix.
-func hasLowerPrefix(s, prefix string) bool {
-	_, ok := cutLowerPrefix(s, prefix)
-	return ok
-}
-
-// lowerEqual reports whether strings.ToLower(a) == strings.ToLower(b).
-func lowerEqual(a, b string) bool {
-	for a != "" && b != "" {
-		ra, na := utf8.DecodeRuneInString(a)
-		rb, nb := utf8.DecodeRuneInString(b)
-		if ra != rb && unicode.ToLower(ra) != unicode.ToLower(rb) {
-			return false
-		}
-		a, b = a[na:], b[nb:]
-	}
-	return a == "" && b == ""
-}
-
-// isButton reports a link styled as a button.
-func isButton(n *html.Node) bool {
-	cls, _ := attr(n, "class")
-	cls = strings.ToLower(cls)
-	if strings.Contains(cls, "button") || strings.Contains(cls, "btn") || strings.Contains(cls, "cta") {
-		return true
-	}
-	st, _ := attr(n, "style")
-	if _, ok := styleDecl(st, "padding"); ok {
-		_, bg := styleDecl(st, "background-color")
-		_, bg2 := styleDecl(st, "background")
-		_, border := styleDecl(st, "border")
-		return bg || bg2 || border
-	}
-	if p := n.Parent; p != nil && p.DataAtom == atom.Td {
-		if _, ok := attr(p, "bgcolor"); ok && onlyChild(p, n) {
-			return true
-		}
-	}
-	return false
-}
-
-func onlyChild(p, n *html.Node) bool {
-	for c := p.FirstChild; c != nil; c = c.NextSibling {
-		if c != n && (c.Type == html.ElementNode || c.Type == html.TextNode && strings.TrimSpace(c.Data) != "") {
-			return false
-		}
-	}
-	return true
-}
-
-// hidden reports elements that email clients do not show.
-func hidden(n *html.Node) bool {
-	raw, ok := "", false // the first style attribute
-	for _, a := range n.Attr {
-		switch {
-		case a.Key == "hidden":
-			return true
-		case a.Key == "style" && !ok:
-			raw, ok = a.Val, true
-		}
-	}
-	if !ok || !strings.Contains(raw, "display") && !strings.Contains(raw, "visibility") && !strings.Contains(raw, "mso-hide") && !strings.Contains(raw, "max-height") {
-		return false // the common case, without parsing the style
-	}
-	// one pass over the declarations; as for styleValue, the last one of a property counts
-	var display, visibility, msoHide, maxHeight, overflow string
-	for style := raw; style != ""; {
-		var d string
-		d, style, _ = strings.Cut(style, ";")
-		k, v, ok := strings.Cut(d, ":")
-		if !ok {
-			continue
-		}
-		switch k = strings.TrimSpace(k); {
-		case lowerEqual(k, "display"):
-			display = v
-		case lowerEqual(k, "visibility"):
-			visibility = v
-		case lowerEqual(k, "mso-hide"):
-			msoHide = v
-		case lowerEqual(k, "max-height"):
-			maxHeight = v
-		case lowerEqual(k, "overflow"):
-			overflow = v
-		}
-	}
-	if cssValue(display) == "none" || cssValue(visibility) == "hidden" || cssValue(msoHide) == "all" {
-		return true
-	}
-	if mh := cssValue(maxHeight); (mh == "0" || mh == "0px") && cssValue(overflow) == "hidden" {
-		return true
-	}
-	return false
-}
-
-func attr(n *html.Node, key string) (string, bool) {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return a.Val, true
-		}
-	}
-	return "", false
-}
-
-// styleDecl returns the value of the last declaration of the property prop (lower case) in
-// a style attribute, as written, and whether there is one.
-func styleDecl(style, prop string) (string, bool) {
-	val, found := "", false
-	for style != "" {
-		var d string
-		d, style, _ = strings.Cut(style, ";")
-		if k, v, ok := strings.Cut(d, ":"); ok && lowerEqual(strings.TrimSpace(k), prop) {
-			val, found = v, true
-		}
-	}
-	return val, found
-}
-
-// styleValue returns the value of the property prop (lower case) in a style attribute as
-// cssValue gives it; "" if it is not set.
-func styleValue(style, prop string) string {
-	v, _ := styleDecl(style, prop)
-	return cssValue(v)
-}
-
-// cssValue is a declared value lower-cased, trimmed, without "!important".
-func cssValue(v string) string {
-	v = strings.TrimSpace(strings.ToLower(v))
-	return strings.TrimSpace(strings.TrimSuffix(v, "!important"))
-}
-
 // labelOf is the visible text of n (images as alt text) with its whitespace collapsed as
 // strings.Fields and strings.Join would: the text of a link or a heading.
 func (c *conv) labelOf(n *html.Node) string {
-	c.text = appendVisible(c.text[:0], n)
+	c.text = c.appendVisible(c.text[:0], n)
 	// drop the zero-width characters and take invalid bytes as U+FFFD before looking for
 	// spaces, so that the words are those of the whole text, whatever its text nodes
 	b := c.label[:0]
@@ -768,12 +375,12 @@ func (c *conv) labelOf(n *html.Node) string {
 
 // appendVisible appends the visible text of n (images as alt text), whitespace not yet
 // collapsed, to b.
-func appendVisible(b []byte, x *html.Node) []byte {
+func (c *conv) appendVisible(b []byte, x *html.Node) []byte {
 	switch x.Type {
 	case html.TextNode:
 		return append(b, x.Data...)
 	case html.ElementNode:
-		if hidden(x) || x.DataAtom == atom.Style || x.DataAtom == atom.Script {
+		if c.hidden(x) || x.DataAtom == atom.Style || x.DataAtom == atom.Script {
 			return b
 		}
 		if x.DataAtom == atom.Img {
@@ -787,7 +394,7 @@ func appendVisible(b []byte, x *html.Node) []byte {
 		}
 	}
 	for ch := x.FirstChild; ch != nil; ch = ch.NextSibling {
-		b = appendVisible(b, ch)
+		b = c.appendVisible(b, ch)
 	}
 	return b
 }

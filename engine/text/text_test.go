@@ -52,6 +52,58 @@ func TestRules(t *testing.T) {
 		{"pre keeps spacing", "<pre>a  b\n  c</pre>", "a  b\n  c\n", text.Options{}},
 		{"heading indented past the width", strings.Repeat("<blockquote>", 21) + "<h3>x</h3>", strings.Repeat("> ", 21) + "x\n" + strings.Repeat("> ", 20) + ">\n", text.Options{Width: 40}},
 		{"pre of invalid UTF-8 is cut", "<pre>" + strings.Repeat("\x80", 1000) + "</pre>", strings.Repeat("\x80", text.MaxLineBytes) + "\n\x80\x80\n", text.Options{}},
+
+		// hidden by the document's style sheets
+		{"class display none", `<style>.preheader{display:none}</style><div class="preheader">pre</div><p>body</p>`, "body\n", text.Options{}},
+		{"class mso-hide all", `<style>.x { mso-hide: all }</style><p class="y x">outlook</p><p>body</p>`, "body\n", text.Options{}},
+		{"class visibility hidden", `<style>.v{visibility:hidden}</style><p class="v">v</p><p>body</p>`, "body\n", text.Options{}},
+		{"class max-height 0 with overflow hidden", `<style>.c{max-height:0;overflow:hidden}</style><p class="c">c</p><p>body</p>`, "body\n", text.Options{}},
+		{"class max-height 0 alone shows", `<style>.c{max-height:0}</style><p class="c">c</p>`, "c\n", text.Options{}},
+		{"rule in @media shows", `<style>@media (max-width:600px){.m{display:none}}</style><p class="m">m</p>`, "m\n", text.Options{}},
+		{"id and type selectors", `<style>#a, caption, span.s {display:none}</style><p id="a">a</p><p>b<span class="s">s</span></p>`, "b\n", text.Options{}},
+		{"descendant selector", `<style>.w .i{display:none}</style><div class="w"><p class="i">i</p></div><p class="i">o</p>`, "o\n", text.Options{}},
+		{"hover rule shows", `<style>a:hover, p::before{display:none}</style><p>p</p>`, "p\n", text.Options{}},
+		{"own style wins over a rule", `<style>.h{display:none}</style><p class="h" style="display: block">h</p>`, "h\n", text.Options{}},
+		{"important rule wins over own style", `<style>.h{display:none!important}</style><p class="h" style="display: block">h</p><p>b</p>`, "b\n", text.Options{}},
+		{"style block after the content", `<p class="late">late</p><p>b</p><style>.late{display:none}</style>`, "b\n", text.Options{}},
+		{"style block in a table cell", `<table><tr><th>A</th><th>B</th></tr><tr><td class="h">1</td><td>2<style>.h{display:none}</style></td></tr></table>`, "A  B\n2\n", text.Options{}},
+		{"print style sheet shows", `<style media="print">.p{display:none}</style><p class="p">p</p>`, "p\n", text.Options{}},
+
+		// inline styles in any letter case
+		{"inline DISPLAY:NONE", `<div style="DISPLAY:NONE">x</div><p>b</p>`, "b\n", text.Options{}},
+		{"inline Display: None !important", `<div style="color:Red; Display: None !important">x</div><p>b</p>`, "b\n", text.Options{}},
+		{"inline MSO-HIDE:ALL", `<div style="MSO-HIDE:ALL">x</div><p>b</p>`, "b\n", text.Options{}},
+		{"inline Max-Height and Overflow", `<div style="Max-Height:0PX;OVERFLOW:HIDDEN">x</div><p>b</p>`, "b\n", text.Options{}},
+		{"inline display in a value only", `<div style="font-family:Display None">x</div>`, "x\n", text.Options{}},
+
+		// data tables
+		{"thumbnails keep the table", `<table><tr><th></th><th>Item</th><th>Qty</th></tr><tr><td><img src="b.jpg" alt="Boots" width="40" height="40"></td><td>Boots</td><td>2</td></tr><tr><td><img src="s.jpg" alt="" width="40" height="40"></td><td>Socks</td><td>1</td></tr></table>`,
+			"ITEM   QTY\nBoots  2\nSocks  1\n", text.Options{}},
+		{"image alt that says something else stays", `<table><tr><th>Rating</th><th>Item</th></tr><tr><td><img src="s.png" alt="4 stars" width="60" height="12"></td><td>Boots</td></tr></table>`,
+			"RATING   ITEM\n4 stars  Boots\n", text.Options{}},
+		{"colspan shares its columns", `<table><tr><th>Item</th><th>Qty</th><th>Price</th></tr><tr><td>Tent</td><td>1</td><td>$300</td></tr><tr><td colspan="2" align="right">Total</td><td>$300</td></tr></table>`,
+			"ITEM  QTY  PRICE\nTent  1    $300\n    Total  $300\n", text.Options{}},
+		{"full-width span does not widen columns", `<table><tr><th>A</th><th>B</th></tr><tr><td colspan="2">a note that is longer than both columns</td></tr><tr><td>1</td><td>2</td></tr></table>`,
+			"A  B\na note that is longer than both columns\n1  2\n", text.Options{}},
+		{"rowspan keeps columns", `<table><tr><th>D</th><th>T</th></tr><tr><td rowspan="2">Mon</td><td>9</td></tr><tr><td>11</td></tr></table>`,
+			"D    T\nMon  9\n     11\n", text.Options{}},
+		{"cell lines kept", `<table><tr><th>Ship to</th><th>Via</th></tr><tr><td>Ann Lee<br>1 Main St</td><td>Post</td></tr></table>`,
+			"SHIP TO    VIA\nAnn Lee    Post\n1 Main St\n", text.Options{}},
+		{"table wraps to the width", `<table><tr><th>K</th><th>V</th></tr><tr><td>k</td><td>aaa bbb ccc ddd eee fff</td></tr></table>`,
+			"K  V\nk  aaa bbb ccc ddd\n   eee fff\n", text.Options{Width: 20}},
+		{"stacked when it cannot fit", `<table><tr><th>Name</th><th>Link</th></tr><tr><td>Guide</td><td>https://example.com/a-very-long-path-that-cannot-wrap</td></tr><tr><td>FAQ</td><td>https://example.com/faq</td></tr></table>`,
+			"Name: Guide\nLink:\nhttps://example.com/a-very-long-path-that-cannot-wrap\n\nName: FAQ\nLink: https://example.com/faq\n", text.Options{Width: 40}},
+		{"stacked without header", `<table><tr><td>Guide</td><td>https://example.com/a-very-long-path-that-cannot-wrap</td></tr><tr><td>FAQ</td><td>https://example.com/faq</td></tr></table>`,
+			"Guide\nhttps://example.com/a-very-long-path-that-cannot-wrap\n\nFAQ\nhttps://example.com/faq\n", text.Options{Width: 40}},
+		{"visible caption first", `<table><caption>Your order</caption><tr><th>A</th><th>B</th></tr><tr><td>1</td><td>2</td></tr></table>`, "Your order\nA  B\n1  2\n", text.Options{}},
+		{"references in cells", `<table><tr><th>A</th><th>B</th></tr><tr><td><a href="https://x.example/1">one</a></td><td><a href="https://x.example/2">two</a></td></tr></table><p><a href="https://x.example/1">again</a></p>`,
+			"A        B\none [1]  two [2]\n\nagain [1]\n\n[1] https://x.example/1\n[2] https://x.example/2\n", text.Options{Links: text.References}},
+
+		// line lengths
+		{"reference to a URL over 998 bytes is cut", `<a href="https://x.example/` + strings.Repeat("a", 1000) + `">x</a>`,
+			"x [1]\n\n[1]\nhttps://x.example/" + strings.Repeat("a", text.MaxLineBytes-len("https://x.example/")) + "\n" + strings.Repeat("a", 1000-(text.MaxLineBytes-len("https://x.example/"))) + "\n", text.Options{Links: text.References}},
+		{"deep indentation is bounded", strings.Repeat("<blockquote>", 400) + "<hr><h3>T</h3>", strings.Repeat("> ", 60) + "----------------------------------------\n\n" + strings.Repeat("> ", 60) + "T\n" + strings.Repeat("> ", 59) + ">\n", text.Options{}},
+		{"long pre line breaks at a space", "<pre>" + strings.Repeat("abcdefghi ", 110) + "</pre>", strings.TrimSpace(strings.Repeat("abcdefghi ", 99)) + "\n" + strings.TrimSpace(strings.Repeat("abcdefghi ", 11)) + "\n", text.Options{}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -79,6 +131,52 @@ func TestWrap(t *testing.T) {
 		if len(l) > text.MaxLineBytes {
 			t.Errorf("line of %d bytes", len(l))
 		}
+	}
+}
+
+// TestCases converts testdata/cases/*.html and compares with the .txt next to each
+// (-update rewrites them).
+func TestCases(t *testing.T) {
+	files, _ := filepath.Glob("testdata/cases/*.html")
+	if len(files) == 0 {
+		t.Fatal("no cases")
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			src, _ := os.ReadFile(f)
+			got := text.Convert(string(src), text.Options{})
+			golden := strings.TrimSuffix(f, ".html") + ".txt"
+			if *update {
+				os.WriteFile(golden, []byte(got), 0o644)
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test -update)", err)
+			}
+			if got != string(want) {
+				t.Errorf("differs from %s:\n%s", golden, got)
+			}
+			for _, p := range problems(got) {
+				t.Errorf("%s: %s", golden, p)
+			}
+			for _, l := range strings.Split(got, "\n") {
+				if strings.Contains(l, "idden") && !strings.HasPrefix(l, "Shown") || strings.Contains(l, "ollapsed") {
+					t.Errorf("hidden text leaks: %q", l)
+				}
+			}
+		})
+	}
+}
+
+func TestParseLinkStyle(t *testing.T) {
+	for _, s := range []text.LinkStyle{text.Inline, text.References} {
+		if got, ok := text.ParseLinkStyle(s.String()); !ok || got != s {
+			t.Errorf("%v: got %v, %v", s, got, ok)
+		}
+	}
+	if _, ok := text.ParseLinkStyle("footnotes"); ok {
+		t.Error("footnotes accepted")
 	}
 }
 
@@ -202,73 +300,6 @@ func problems(s string) []string {
 	return out
 }
 
-// TestCompareHTMLToText scores mailmold and html-to-text on the same checks (see
-// testdata/compare/README.md); it runs when MAILMOLD_H2T_DIR names html-to-text's outputs.
-func TestCompareHTMLToText(t *testing.T) {
-	dir := os.Getenv("MAILMOLD_H2T_DIR")
-	if dir == "" {
-		t.Skip("set MAILMOLD_H2T_DIR to html-to-text's outputs (testdata/compare/README.md)")
-	}
-	files, _ := filepath.Glob("../../fixtures/emails/*.html")
-	type score struct{ tags, entities, hidden, blank, long, leaks, linksMissing, pixels, altMissing int }
-	var ours, theirs score
-	add := func(s *score, html, out string) {
-		for _, p := range problems(out) {
-			switch {
-			case strings.HasPrefix(p, "an HTML tag"):
-				s.tags++
-			case strings.HasPrefix(p, "an entity"):
-				s.entities++
-			case strings.HasPrefix(p, "more than one blank"):
-				s.blank++
-			case strings.HasPrefix(p, "CSS"):
-				s.leaks++
-			default:
-				s.long++
-			}
-		}
-		for _, h := range []string{"preheader", "Hidden div", "Invisible div", "Collapsed div", "Hidden attribute", "Only in HTML", "RSVP now (Outlook)"} {
-			if strings.Contains(out, h) && !strings.Contains(html, "<p>"+h) {
-				s.hidden++
-			}
-		}
-		for _, m := range regexp.MustCompile(`href="(https?://[^"#]+)"`).FindAllStringSubmatch(html, -1) {
-			u := strings.ReplaceAll(m[1], "&amp;", "&")
-			if !strings.Contains(out, u) && !strings.Contains(out, strings.TrimSuffix(u, "/")) {
-				s.linksMissing++
-			}
-		}
-		if strings.Contains(out, "tracking") {
-			s.pixels++
-		}
-		for _, m := range regexp.MustCompile(`alt="([^"]+)"`).FindAllStringSubmatch(html, -1) {
-			if m[1] != "tracking" && !strings.Contains(out, m[1]) {
-				s.altMissing++
-			}
-		}
-	}
-	for _, f := range files {
-		src, _ := os.ReadFile(f)
-		add(&ours, string(src), text.Convert(string(src), text.Options{}))
-		h2t, err := os.ReadFile(filepath.Join(dir, strings.TrimSuffix(filepath.Base(f), ".html")+".txt"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		add(&theirs, string(src), string(h2t))
-	}
-	fmt.Printf("%-28s %8s %12s\n", "check (defects, lower is better)", "mailmold", "html-to-text")
-	row := func(name string, a, b int) { fmt.Printf("%-28s %8d %12d\n", name, a, b) }
-	row("tags left", ours.tags, theirs.tags)
-	row("entities left", ours.entities, theirs.entities)
-	row("hidden text leaked", ours.hidden, theirs.hidden)
-	row("blank-line runs", ours.blank, theirs.blank)
-	row("lines too long", ours.long, theirs.long)
-	row("CSS/comment leaks", ours.leaks, theirs.leaks)
-	row("links missing", ours.linksMissing, theirs.linksMissing)
-	row("tracking pixel alt shown", ours.pixels, theirs.pixels)
-	row("image alt missing", ours.altMissing, theirs.altMissing)
-}
-
 func BenchmarkConvert(b *testing.B) {
 	src, err := os.ReadFile("../../fixtures/emails/04-newsletter-columns.html")
 	if err != nil {
@@ -284,12 +315,24 @@ func BenchmarkConvert(b *testing.B) {
 
 // BenchmarkConvertNode measures the conversion alone, on a document parsed once, as the
 // engine's text pass does (BenchmarkConvert also pays for html.Parse).
-func BenchmarkConvertNode(b *testing.B) {
+func BenchmarkConvertNode(b *testing.B) { benchConvertNode(b, "") }
+
+// BenchmarkConvertNodeHidingRules is BenchmarkConvertNode on a document whose <style>
+// hides by class, id and descendant selectors: every element is matched against them.
+func BenchmarkConvertNodeHidingRules(b *testing.B) {
+	benchConvertNode(b, `<style>.preheader{display:none!important;mso-hide:all} #legal-hidden{display:none}
+.wrap .inner{max-height:0;overflow:hidden} td.hide-cell, span.x{visibility:hidden}
+@media (max-width:600px){.mobile-hide{display:none}}</style>`)
+}
+
+// benchConvertNode converts four copies of the newsletter corpus email, with head added to
+// its <head>, parsed once.
+func benchConvertNode(b *testing.B, head string) {
 	src, err := os.ReadFile("../../fixtures/emails/04-newsletter-columns.html")
 	if err != nil {
 		b.Fatal(err)
 	}
-	page := strings.Repeat(string(src), 4)
+	page := strings.Replace(strings.Repeat(string(src), 4), "</head>", head+"</head>", 1)
 	doc, err := html.Parse(strings.NewReader(page))
 	if err != nil {
 		b.Fatal(err)
@@ -303,7 +346,8 @@ func BenchmarkConvertNode(b *testing.B) {
 
 func FuzzConvert(f *testing.F) {
 	files, _ := filepath.Glob("../../fixtures/emails/*.html")
-	for _, p := range files {
+	cases, _ := filepath.Glob("testdata/cases/*.html")
+	for _, p := range append(files, cases...) {
 		b, _ := os.ReadFile(p)
 		f.Add(string(b))
 	}
