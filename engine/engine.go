@@ -141,7 +141,7 @@ func Compile(name, src string, opt Options) (*Template, error) {
 	padded := strings.Repeat("\n", bodyLine) + body
 	tr, err := parse(name, padded)
 	if err != nil {
-		return nil, withSource(err, src)
+		return nil, withSource(err, name, src)
 	}
 	trimLeading(tr, bodyLine)
 	tr.Source = src
@@ -149,7 +149,7 @@ func Compile(name, src string, opt Options) (*Template, error) {
 	popt := pongo.Options{Escape: !opt.NoEscape, Segments: opt.Segments, Partial: t.partialLoader(parse),
 		MissingPartialsEmpty: t.Dialect == "mustache" || t.Dialect == "handlebars"}
 	if t.body, err = pongo.Compile(tr, popt); err != nil {
-		return nil, withSource(err, src)
+		return nil, withSource(err, name, src)
 	}
 	textOpt := popt
 	textOpt.Escape = false
@@ -257,7 +257,7 @@ func compileField(name, src string, f Field, parse func(string, string) (*tree.T
 	padded := strings.Repeat("\n", f.Line-1) + strings.Repeat(" ", max(f.Col-1, 0)) + f.Value
 	tr, err := parse(name, padded)
 	if err != nil {
-		return nil, withSource(err, src)
+		return nil, withSource(err, name, src)
 	}
 	trimLeading(tr, f.Line-1)
 	if len(tr.Body) > 0 {
@@ -268,14 +268,15 @@ func compileField(name, src string, f Field, parse func(string, string) (*tree.T
 	tr.Source = src
 	prog, err := pongo.Compile(tr, opt)
 	if err != nil {
-		return nil, withSource(err, src)
+		return nil, withSource(err, name, src)
 	}
 	return prog, nil
 }
 
-// withSource points a positioned error's code frame at the real file text.
-func withSource(err error, src string) error {
-	if e, ok := err.(*diag.Error); ok {
+// withSource points the code frame of a positioned error in the template file name at its
+// real text (an error in a partial keeps the partial's).
+func withSource(err error, name, src string) error {
+	if e, ok := err.(*diag.Error); ok && (e.File == name || e.Source == "") {
 		e.Source = src
 	}
 	return err

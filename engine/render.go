@@ -177,12 +177,16 @@ func (t *Template) render(ctx context.Context, profile map[string]any, ro Render
 // undefined turns the recorded undefined-variable outputs into diagnostics (errors in
 // strict mode).
 func (t *Template) undefined(st *eval.State, m *Message) error {
-	seen := map[[2]int]bool{}
+	type at struct {
+		file      string
+		line, col int
+	}
+	seen := map[at]bool{}
 	for _, u := range st.Undefined {
 		if u.Blank {
 			continue
 		}
-		k := [2]int{u.Pos.Line, u.Pos.Col}
+		k := at{u.File, u.Pos.Line, u.Pos.Col}
 		if seen[k] {
 			continue
 		}
@@ -216,9 +220,18 @@ func hasBidi(s string) bool {
 	return false
 }
 
+// sourceOf returns the text of the template file or of a partial it includes, for code
+// frames.
 func (t *Template) sourceOf(file string) string {
 	if file == t.Name {
 		return t.Source
+	}
+	for _, p := range []*pongo.Program{t.body, t.html} {
+		if p != nil {
+			if src := p.SourceOf(file); src != "" {
+				return src
+			}
+		}
 	}
 	return ""
 }

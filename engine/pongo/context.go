@@ -392,6 +392,11 @@ func (w *walker) include(x *tree.Include, st htmlState) htmlState {
 	w.plan.incl[x] = st
 	st = w.zone(x, st)
 	if x.Body != nil {
+		if x.BodyFile != "" {
+			outer := w.tpl
+			w.tpl = &tree.Template{Name: x.BodyFile, Source: x.BodySource}
+			defer func() { w.tpl = outer }()
+		}
 		if x.For {
 			return w.loop(x, x.Body, st)
 		}

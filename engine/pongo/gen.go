@@ -57,10 +57,36 @@ type Program struct {
 	plan  *escPlan
 }
 
-// shared is the partial cache common to a program and every partial it reaches.
+// shared is the partial cache common to a program and every partial it reaches, and the
+// text of every file their nodes come from (for code frames).
 type shared struct {
 	mu       sync.Mutex
 	partials map[string]*Program
+	sources  map[string]string
+}
+
+// srcFile is the file a node comes from: the program's own, or a partial's whose body was
+// expanded in place.
+type srcFile struct{ name, src string }
+
+// SourceOf returns the text of file when it is p's own file or one of the partials p
+// reaches (compiled so far), or "".
+func (p *Program) SourceOf(file string) string {
+	if file == p.Tree.Name {
+		return p.Tree.Source
+	}
+	p.shared.mu.Lock()
+	defer p.shared.mu.Unlock()
+	return p.shared.sources[file]
+}
+
+func (sh *shared) addSource(f *srcFile) {
+	sh.mu.Lock()
+	if sh.sources == nil {
+		sh.sources = map[string]string{}
+	}
+	sh.sources[f.name] = f.src
+	sh.mu.Unlock()
 }
 
 // unit is one compile in progress: the node executors the generated tags refer to.
@@ -68,6 +94,7 @@ type unit struct {
 	prog  *Program
 	nodes []executor
 	pos   []tree.Pos
+	at    []*srcFile
 }
 
 // Compile compiles t.
@@ -81,7 +108,8 @@ func compile(t *tree.Template, opt Options, sh *shared) (*Program, error) {
 }
 
 func (p *Program) build() error {
-	g := &gen{p: p, u: &unit{prog: p}, line: 1, id: unitSeq.Add(1)}
+	g := &gen{p: p, u: &unit{prog: p}, line: 1, id: unitSeq.Add(1), at: &srcFile{p.Tree.Name, p.Tree.Source}}
+	p.shared.addSource(g.at)
 	if p.opt.Escape {
 		plan, err := planEscapes(p, p.start)
 		if err != nil {
@@ -111,6 +139,7 @@ type gen struct {
 	line int // current line of the generated source
 	id   int64
 	cur  tree.Pos // the position of the node being generated
+	at   *srcFile // the file the nodes being generated come from
 }
 
 // pad adds newlines (inside a pongo2 comment, so they render nothing) until the generated
@@ -128,6 +157,7 @@ func (g *gen) pad(line int) {
 func (g *gen) add(ex executor) string {
 	g.u.nodes = append(g.u.nodes, ex)
 	g.u.pos = append(g.u.pos, g.cur)
+	g.u.at = append(g.u.at, g.at)
 	return strconv.FormatInt(g.id, 10) + " " + strconv.Itoa(len(g.u.nodes)-1)
 }
 
@@ -212,7 +242,7 @@ func (g *gen) cutText(x *tree.Text, cuts []cut) {
 }
 
 func (g *gen) opts() eval.Options {
-	return eval.Options{File: g.p.Tree.Name, Source: g.p.Tree.Source}
+	return eval.Options{File: g.at.name, Source: g.at.src}
 }
 
 func (g *gen) node(n tree.Node) error {
@@ -254,6 +284,13 @@ func (g *gen) node(n tree.Node) error {
 	nb := make([][]tree.Node, len(bodies))
 	for i, b := range bodies {
 		nb[i] = b.nodes
+	}
+	if inc, ok := n.(*tree.Include); ok && inc.BodyFile != "" {
+		// a partial expanded in place: its nodes keep their own file for messages
+		outer := g.at
+		g.at = &srcFile{inc.BodyFile, inc.BodySource}
+		g.p.shared.addSource(g.at)
+		defer func() { g.at = outer }()
 	}
 	return g.block(ex, lines, nb...)
 }

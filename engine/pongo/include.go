@@ -75,7 +75,7 @@ func (g *gen) compileInclude(x *tree.Include, o eval.Options) (executor, []body,
 	if x.Body != nil {
 		return g.compileInlineInclude(x, o)
 	}
-	ex := &includeEx{isolated: x.Isolated, forEach: x.For, alias: x.Alias, indent: x.Indent, pos: x.Pos, file: g.p.Tree.Name, src: g.p.Tree.Source}
+	ex := &includeEx{isolated: x.Isolated, forEach: x.For, alias: x.Alias, indent: x.Indent, pos: x.Pos, file: g.at.name, src: g.at.src}
 	if g.p.plan != nil {
 		ex.start = g.p.plan.incl[x]
 	}
@@ -126,13 +126,13 @@ func (g *gen) errAt(p tree.Pos, err error) error {
 	if _, ok := err.(*diag.Error); ok {
 		return err
 	}
-	return &diag.Error{File: g.p.Tree.Name, Line: p.Line, Col: p.Col, Msg: err.Error(), Source: g.p.Tree.Source, Err: err}
+	return &diag.Error{File: g.at.name, Line: p.Line, Col: p.Col, Msg: err.Error(), Source: g.at.src, Err: err}
 }
 
 // compileInlineInclude compiles an include whose partial body is expanded in place.
 func (g *gen) compileInlineInclude(x *tree.Include, o eval.Options) (executor, []body, error) {
 	lit, _ := x.Name.(*tree.Literal)
-	ex := &includeEx{isolated: x.Isolated, forEach: x.For, alias: x.Alias, pos: x.Pos, file: g.p.Tree.Name, src: g.p.Tree.Source,
+	ex := &includeEx{isolated: x.Isolated, forEach: x.For, alias: x.Alias, pos: x.Pos, file: g.at.name, src: g.at.src,
 		partName: value.ToString(lit.Value), inline: []*pongo2.NodeWrapper{}}
 	if err := ex.compileArgs(x, o); err != nil {
 		return nil, nil, err
@@ -142,7 +142,7 @@ func (g *gen) compileInlineInclude(x *tree.Include, o eval.Options) (executor, [
 
 func (x *includeEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
 	if x.inline != nil {
-		r = &run{s: r.s, ctx: r.ctx, w: r.w, p: r.p, inline: bodies[0]}
+		r = &run{s: r.s, ctx: r.ctx, w: r.w, p: r.p, inline: bodies[0], at: r.at}
 	}
 	part := x.static
 	name := x.partName
@@ -275,7 +275,7 @@ func (g *gen) compileSegment(x *tree.Segment) (executor, []body, error) {
 		if set := g.p.opt.Segments; set != nil {
 			for i, n := range b.Names {
 				if !set.Has(n) {
-					e := &diag.Error{File: g.p.Tree.Name, Line: b.NamePos[i].Line, Col: b.NamePos[i].Col, Source: g.p.Tree.Source, Rule: "segment",
+					e := &diag.Error{File: g.at.name, Line: b.NamePos[i].Line, Col: b.NamePos[i].Col, Source: g.at.src, Rule: "segment",
 						Msg: fmt.Sprintf("unknown segment %q", n), Hint: "segments are defined in segments.yaml"}
 					if s := set.Suggest(n); s != "" {
 						e.Hint = "did you mean '" + s + "'? (segments are defined in segments.yaml)"
@@ -325,7 +325,7 @@ func (g *gen) compileLive(x *tree.Live, o eval.Options) (executor, []body, error
 	if err != nil {
 		return nil, nil, err
 	}
-	ex := &liveEx{src: fn, template: x.Template, pos: x.Pos, file: g.p.Tree.Name, source: g.p.Tree.Source,
+	ex := &liveEx{src: fn, template: x.Template, pos: x.Pos, file: g.at.name, source: g.at.src,
 		fallbackOnly: g.p.opt.HTMLVariant}
 	if lit, ok := x.Src.(*tree.Literal); ok {
 		if s := value.ToString(lit.Value); checkLiveSrc(s) != "" {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/flosch/pongo2/v6"
+	"github.com/mailmold/mailmold/engine/diag"
 	"github.com/mailmold/mailmold/engine/eval"
 	"github.com/mailmold/mailmold/engine/tree"
 	"github.com/mailmold/mailmold/engine/value"
@@ -23,10 +24,13 @@ type forEx struct {
 	reversed       bool
 	hasElse        bool
 	pos, elsePos   tree.Pos
+	// argPos are the positions of limit, offset and cols, for their errors
+	argPos [3]tree.Pos
+	at     *srcFile
 }
 
 func (g *gen) compileFor(x *tree.For, o eval.Options) (executor, []body, error) {
-	ex := &forEx{tag: x.Tag, varName: x.Var, indexVar: x.IndexVar, offsetContinue: x.OffsetContinue, reversed: x.Reversed, hasElse: x.Else != nil, pos: x.Pos}
+	ex := &forEx{tag: x.Tag, varName: x.Var, indexVar: x.IndexVar, offsetContinue: x.OffsetContinue, reversed: x.Reversed, hasElse: x.Else != nil, pos: x.Pos, at: g.at}
 	if x.Else != nil {
 		ex.elsePos = x.Else.Pos
 	}
@@ -35,11 +39,12 @@ func (g *gen) compileFor(x *tree.For, o eval.Options) (executor, []body, error) 
 		return nil, nil, err
 	}
 	ex.name = x.Var + "-" + exprName(x.Iter)
-	for _, c := range []struct {
+	for i, c := range []struct {
 		e  tree.Expr
 		fn *eval.Fn
 	}{{x.Limit, &ex.limit}, {x.Offset, &ex.offset}, {x.Cols, &ex.cols}} {
 		if c.e != nil {
+			ex.argPos[i] = c.e.Position()
 			if *c.fn, err = eval.Compile(c.e, o); err != nil {
 				return nil, nil, err
 			}
@@ -81,6 +86,17 @@ func loopInt(v any, what string) (int, bool, error) {
 		}
 	}
 	return 0, false, errors.New(what + " must be a number, got " + value.Inspect(v))
+}
+
+// argErr positions an error about the loop's limit (0), offset (1) or cols (2) argument.
+func (f *forEx) argErr(i int, err error) error {
+	what := [3]string{"limit", "offset", "cols"}[i]
+	p := f.argPos[i]
+	if p.Line == 0 {
+		p = f.pos
+	}
+	return &diag.Error{File: f.at.name, Line: p.Line, Col: p.Col, Msg: err.Error(), Source: f.at.src, Rule: "render", Err: err,
+		Hint: what + " takes a whole number (or a numeric string), e.g. " + what + ": 3"}
 }
 
 type offsetKey struct{ name string }
@@ -147,7 +163,7 @@ func (f *forEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
 			return err
 		}
 		if start, _, err = loopInt(v, "offset"); err != nil {
-			return err
+			return f.argErr(1, err)
 		}
 	}
 	end := all.n
@@ -158,7 +174,7 @@ func (f *forEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
 		}
 		n, set, err := loopInt(v, "limit")
 		if err != nil {
-			return err
+			return f.argErr(0, err)
 		}
 		if set {
 			end = start + max(n, 0)
@@ -270,6 +286,9 @@ func (f *forEx) tablerow(r *run, b *pongo2.NodeWrapper, items seq) error {
 			return err
 		}
 		n, set, err := loopInt(v, "cols")
+		if err != nil {
+			err = f.argErr(2, err)
+		}
 		if err != nil {
 			return err
 		}

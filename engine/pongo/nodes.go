@@ -103,8 +103,8 @@ func (g *gen) compileNode(n tree.Node) (executor, []body, error) {
 	case *tree.With:
 		return g.compileWith(x, o)
 	}
-	return nil, nil, &diag.Error{File: g.p.Tree.Name, Line: n.Position().Line, Col: n.Position().Col,
-		Msg: "this construct is not supported by the renderer", Source: g.p.Tree.Source}
+	return nil, nil, &diag.Error{File: g.at.name, Line: n.Position().Line, Col: n.Position().Col,
+		Msg: "this construct is not supported by the renderer", Source: g.at.src}
 }
 
 // nonNil makes sure a block with zero bodies still counts as a block (one empty body).

@@ -2,6 +2,7 @@ package pongo
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -53,6 +54,7 @@ type run struct {
 	p   *Program
 	// inline is the body of a partial expanded in place, run instead of the partial program
 	inline *pongo2.NodeWrapper
+	at     *srcFile // the file of the node running
 }
 
 // body executes a pongo2 body into w.
@@ -70,7 +72,7 @@ func (r *run) branch(b *pongo2.NodeWrapper, pos tree.Pos, tag string) error {
 		return r.body(b, r.w)
 	}
 	out, err := r.capture(b)
-	r.s.Trace(eval.BranchHit{File: r.p.Tree.Name, Pos: pos, Tag: tag, Output: out})
+	r.s.Trace(eval.BranchHit{File: r.at.name, Pos: pos, Tag: tag, Output: out})
 	if _, werr := r.w.WriteString(out); err == nil {
 		err = werr
 	}
@@ -82,18 +84,44 @@ type pnode struct {
 	ex     executor
 	p      *Program
 	pos    tree.Pos
+	at     *srcFile
 	bodies []*pongo2.NodeWrapper
 }
 
-func (n *pnode) Execute(ctx *pongo2.ExecutionContext, w pongo2.TemplateWriter) *pongo2.Error {
+func (n *pnode) Execute(ctx *pongo2.ExecutionContext, w pongo2.TemplateWriter) (perr *pongo2.Error) {
 	s, _ := ctx.Public[stateKey].(*eval.State)
 	if s == nil {
 		return &pongo2.Error{Sender: "mailmold", OrigError: errors.New("render state missing")}
 	}
-	if err := n.ex.exec(&run{s: s, ctx: ctx, w: w, p: n.p}, n.bodies); err != nil {
-		return &pongo2.Error{Sender: "mailmold", OrigError: n.position(err)}
+	defer func() {
+		// a panic in a filter, a value or pongo2 stops this render with this node's position
+		if r := recover(); r != nil {
+			perr = &pongo2.Error{Sender: "mailmold", OrigError: &diag.Error{File: n.at.name, Line: n.pos.Line, Col: n.pos.Col,
+				Source: n.at.src, Rule: "render", Msg: fmt.Sprintf("internal error: %v", r),
+				Hint: "this is a bug in mailmold or a filter: please report it with the template and the profile"}}
+		}
+	}()
+	if err := n.ex.exec(&run{s: s, ctx: ctx, w: w, p: n.p, at: n.at}, n.bodies); err != nil {
+		return &pongo2.Error{Sender: "mailmold", OrigError: n.anywhere(n.position(err))}
 	}
 	return nil
+}
+
+// anywhere gives any other error without a position (a failing value or argument) the
+// position of the node that returned it, so every render error reads path:line:col.
+func (n *pnode) anywhere(err error) error {
+	var de *diag.Error
+	if err == errBreak || err == errContinue {
+		return err
+	}
+	if errors.As(err, &de) {
+		if de.Hint == "" && de.Rule == "render" {
+			de.Hint = "the value here comes from the profile: check the data, or guard it with {% if %} or a default"
+		}
+		return err
+	}
+	return &diag.Error{File: n.at.name, Line: n.pos.Line, Col: n.pos.Col, Msg: err.Error(), Source: n.at.src, Rule: "render", Err: err,
+		Hint: "the value at this tag does not fit what it needs: check the profile data, or give it a default"}
 }
 
 // position gives a limit error the position of the node it stopped in (the innermost one:
@@ -104,7 +132,7 @@ func (n *pnode) position(err error) error {
 	if !errors.As(err, &le) || errors.As(err, &de) {
 		return err
 	}
-	return &diag.Error{File: n.p.Tree.Name, Line: n.pos.Line, Col: n.pos.Col, Msg: err.Error(), Source: n.p.Tree.Source, Rule: "limit", Err: err,
+	return &diag.Error{File: n.at.name, Line: n.pos.Line, Col: n.pos.Col, Msg: err.Error(), Source: n.at.src, Rule: "limit", Err: err,
 		Hint: "raise the limit in front matter (max_iterations, max_output_bytes, max_include_depth, timeout_ms) or with a flag if the template is right"}
 }
 
@@ -128,7 +156,7 @@ func parseLeaf(doc *pongo2.Parser, start *pongo2.Token, args *pongo2.Parser) (po
 	if err != nil {
 		return nil, err
 	}
-	return &pnode{ex: u.nodes[n], p: u.prog, pos: u.pos[n]}, nil
+	return &pnode{ex: u.nodes[n], p: u.prog, pos: u.pos[n], at: u.at[n]}, nil
 }
 
 func parseBlock(doc *pongo2.Parser, start *pongo2.Token, args *pongo2.Parser) (pongo2.INodeTag, *pongo2.Error) {
@@ -136,7 +164,7 @@ func parseBlock(doc *pongo2.Parser, start *pongo2.Token, args *pongo2.Parser) (p
 	if err != nil {
 		return nil, err
 	}
-	node := &pnode{ex: u.nodes[n], p: u.prog, pos: u.pos[n]}
+	node := &pnode{ex: u.nodes[n], p: u.prog, pos: u.pos[n], at: u.at[n]}
 	for {
 		w, _, err := doc.WrapUntilTag("mm_br", "mm_end")
 		if err != nil {
