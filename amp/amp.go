@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/mailmold/mailmold/engine/htmltree"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
@@ -100,7 +101,7 @@ func Transform(html string, opt Options) Result {
 }
 
 func parseHTML(src string) (*html.Node, error) {
-	return html.Parse(strings.NewReader(src))
+	return htmltree.Parse(src) // html.Parse's tree, faster for rendered email markup
 }
 
 // TransformNode converts a parsed document, which it rewrites in place (callers that also

@@ -6,6 +6,7 @@ import (
 
 	"github.com/mailmold/mailmold/engine/diag"
 	"github.com/mailmold/mailmold/engine/htmlprod"
+	"github.com/mailmold/mailmold/engine/htmltree"
 	"github.com/mailmold/mailmold/engine/text"
 	"golang.org/x/net/html"
 )
@@ -61,7 +62,7 @@ func (p *postProcessor) run(m *Message, htmlDoc string) error {
 	var doc *html.Node
 	if v.Text || v.AMP {
 		var err error
-		if doc, err = html.Parse(strings.NewReader(m.Master)); err != nil {
+		if doc, err = htmltree.Parse(m.Master); err != nil {
 			return fmt.Errorf("%s: parsing the rendered document: %w", p.t.Name, err)
 		}
 	}
