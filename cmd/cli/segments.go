@@ -2,12 +2,15 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/mailmold/mailmold/engine/diag"
+	"github.com/mailmold/mailmold/engine/segment"
 	"github.com/mailmold/mailmold/engine/workspace"
 	"github.com/spf13/cobra"
 )
@@ -22,7 +25,11 @@ func newSegmentsCmd() *cobra.Command {
 		Long: `Evaluate the workspace's segments.yaml for every profile and print a table of profile
 id to segment (the first matching segment, "" when none) with every matching segment, then
 the number of profiles per segment. WORKSPACE defaults to the bundled example workspace;
---profiles FILE.jsonl evaluates those profiles instead of the workspace's samples.`,
+--profiles FILE.jsonl evaluates those profiles instead of the workspace's samples.
+
+A rule that fails for a profile (the profile is then not in that segment) and a profile
+whose segment field names no segment are warnings with their segments.yaml position, on
+stderr (in "diagnostics" with --format json).`,
 		Example: `  mailmold segments
   mailmold segments ./my-workspace --profiles customers.jsonl --format json`,
 		Args: cobra.MaximumNArgs(1),
@@ -53,7 +60,7 @@ the number of profiles per segment. WORKSPACE defaults to the bundled example wo
 					return err
 				}
 			}
-			return printSegments(c.OutOrStdout(), ws, list, format)
+			return printSegments(c.OutOrStdout(), c.ErrOrStderr(), ws, list, format)
 		},
 	}
 	c.Flags().StringVar(&profiles, "profiles", "", "profiles to evaluate (JSON Lines), instead of the workspace samples")
@@ -68,12 +75,20 @@ type segmentRow struct {
 	Segments []string `json:"segments"`
 }
 
-func printSegments(out io.Writer, ws *workspace.Workspace, list []workspace.Profile, format string) error {
+func printSegments(out, errOut io.Writer, ws *workspace.Workspace, list []workspace.Profile, format string) error {
 	rows := make([]segmentRow, 0, len(list))
 	counts := map[string]int{}
+	diags := []diag.Diagnostic{}
 	for _, p := range list {
 		seg, segs, err := ws.Segments.Membership(p.Data)
-		if err != nil {
+		var pe *segment.ProfileError
+		switch {
+		case errors.As(err, &pe):
+			for _, d := range pe.Diagnostics() {
+				d.Profile = p.ID
+				diags = append(diags, d)
+			}
+		case err != nil:
 			return fmt.Errorf("profile %s: %w", p.ID, err)
 		}
 		r := segmentRow{ID: p.ID, Segment: seg, Segments: []string{}}
@@ -92,9 +107,10 @@ func printSegments(out io.Writer, ws *workspace.Workspace, list []workspace.Prof
 			Count   int    `json:"count"`
 		}
 		res := struct {
-			Profiles []segmentRow `json:"profiles"`
-			Counts   []count      `json:"counts"`
-		}{Profiles: rows}
+			Profiles    []segmentRow      `json:"profiles"`
+			Counts      []count           `json:"counts"`
+			Diagnostics []diag.Diagnostic `json:"diagnostics"`
+		}{Profiles: rows, Diagnostics: diags}
 		for _, n := range names {
 			res.Counts = append(res.Counts, count{n, counts[n]})
 		}
@@ -124,7 +140,16 @@ func printSegments(out io.Writer, ws *workspace.Workspace, list []workspace.Prof
 		}
 		fmt.Fprintf(tw, "%s\t%d\t\n", label, counts[n])
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, d := range diags {
+		fmt.Fprintf(errOut, "%s:%d:%d: %s: %s (profile %q) [%s]\n", d.File, d.Line, d.Col, d.Severity, d.Message, d.Profile, d.Rule)
+		if d.Hint != "" {
+			fmt.Fprintf(errOut, "hint: %s\n", d.Hint)
+		}
+	}
+	return nil
 }
 
 func joinComma(s []string) string { return strings.Join(s, ", ") }

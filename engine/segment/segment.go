@@ -1,7 +1,12 @@
 // Package segment compiles segments.yaml: an ordered list of named customer segments, each
 // a rule over the profile in the expr language (github.com/expr-lang/expr), compiled once.
-// Evaluation is null-safe: a missing field makes a comparison false, never an error, and
-// numbers written as strings compare as numbers.
+// Rules are type-checked when they compile (function arity and argument types, comparisons
+// of mismatched types, a rule that is not true or false), with the field types seen in the
+// sample profiles. Evaluation is null-safe: a missing field makes a comparison, in, contains,
+// startsWith or endsWith false, never an error, and numbers written as strings compare as
+// numbers; contains works on lists (an equal element) and strings (a substring). A rule that
+// still fails for a profile (arithmetic on a missing field…) makes the profile not a member
+// of that segment and is reported as a Problem with its segments.yaml position.
 package segment
 
 import (
@@ -28,6 +33,9 @@ type Options struct {
 	// KnownFields, when non-empty, makes rules that read any other top-level field an error
 	// with a suggestion (typically the fields seen in the sample profiles).
 	KnownFields []string
+	// Samples are the sample profiles: a top-level field whose non-null values all have one
+	// type (number, boolean, list, object) has that type when rules are checked.
+	Samples []map[string]any
 	// Now is the clock for days_since, days_until and now(); nil means time.Now.
 	Now func() time.Time
 }
@@ -40,7 +48,9 @@ type Segment struct {
 
 // Set is a compiled segments.yaml. It is immutable and safe for concurrent use.
 type Set struct {
+	file  string
 	segs  []Segment
+	defs  []def
 	progs []*vm.Program
 	// needsSegments marks rules that read earlier segments (segments.NAME).
 	needsSegments []bool
@@ -98,6 +108,8 @@ func Parse(filename string, src []byte, opt Options) (*Set, error) {
 		now = time.Now
 	}
 	s := newSet()
+	s.file = filename
+	env := checkEnv(opt.Samples)
 	for _, d := range defs {
 		if prev, dup := s.index[d.Name]; dup {
 			return nil, &Error{filename, d.nameLine, d.nameCol, fmt.Sprintf("segment %q is defined twice (first on line %d)", d.Name, defs[prev].nameLine), ""}
@@ -106,8 +118,12 @@ func Parse(filename string, src []byte, opt Options) (*Set, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := checkRule(filename, d, env); err != nil {
+			return nil, err
+		}
 		s.index[d.Name] = len(s.segs)
 		s.segs = append(s.segs, d.Segment)
+		s.defs = append(s.defs, d)
 		s.progs = append(s.progs, prog)
 		s.needsSegments = append(s.needsSegments, usesSegs)
 	}
@@ -137,6 +153,10 @@ func (v *ruleVisitor) Visit(n *ast.Node) {
 	}
 	switch x := (*n).(type) {
 	case *ast.BinaryNode:
+		if f, ok := nullSafeOps[x.Operator]; ok {
+			ast.Patch(n, &ast.CallNode{Callee: &ast.IdentifierNode{Value: f}, Arguments: []ast.Node{x.Left, x.Right}})
+			return
+		}
 		fn, ok := compareFuncs[x.Operator]
 		if !ok {
 			return
@@ -230,6 +250,9 @@ func compileRule(filename string, d def, s *Set, opt Options, now func() time.Ti
 			}
 			return holds(p[2].(string), c), nil
 		}),
+		expr.Function("_contains", func(p ...any) (any, error) { return containsValue(p[0], p[1]), nil }),
+		expr.Function("_startsWith", func(p ...any) (any, error) { return affix(p[0], p[1], strings.HasPrefix), nil }),
+		expr.Function("_endsWith", func(p ...any) (any, error) { return affix(p[0], p[1], strings.HasSuffix), nil }),
 		expr.Function("_lt", func(p ...any) (any, error) { c, ok := compare(p[0], p[1]); return ok && c < 0, nil }),
 		expr.Function("_gt", func(p ...any) (any, error) { c, ok := compare(p[0], p[1]); return ok && c > 0, nil }),
 		expr.Function("_le", func(p ...any) (any, error) { c, ok := compare(p[0], p[1]); return ok && c <= 0, nil }),
@@ -264,10 +287,23 @@ func compileRule(filename string, d def, s *Set, opt Options, now func() time.Ti
 
 // Evaluate fills match (len(Names())) with the segments profile belongs to and returns the
 // index of the first, or -1. A string field `segment` naming a defined segment overrides the
-// first match (for testing). Rules never fail on missing or mistyped data: they are false.
+// rules (for testing): the profile is a member of exactly that segment. Rules never fail on
+// missing data (they are false); a rule that fails for another reason, and an override that
+// names no segment, are returned as a *ProfileError (the matches are still right: a failing
+// rule does not match). Any other error means match is too short.
 func (s *Set) Evaluate(profile map[string]any, match []bool) (int, error) {
 	if len(match) < len(s.segs) {
 		return -1, fmt.Errorf("segment: match has %d slots for %d segments", len(match), len(s.segs))
+	}
+	var problems []Problem
+	if ov, ok := profile["segment"]; ok && ov != nil && ov != "" {
+		name, _ := ov.(string)
+		if i, defined := s.index[name]; defined {
+			clear(match[:len(s.segs)])
+			match[i] = true
+			return i, nil
+		}
+		problems = append(problems, s.unknownOverride(ov))
 	}
 	m := s.pool.Get().(*vm.VM)
 	defer s.pool.Put(m)
@@ -290,22 +326,23 @@ func (s *Set) Evaluate(profile map[string]any, match []bool) (int, error) {
 			e = env
 		}
 		out, err := m.Run(p, e)
+		if err != nil {
+			problems = append(problems, s.runError(i, err))
+		}
 		match[i] = err == nil && out == true
 		if match[i] && first < 0 {
 			first = i
 		}
 	}
-	if name, ok := profile["segment"].(string); ok {
-		if i, defined := s.index[name]; defined {
-			match[i] = true
-			first = i
-		}
+	if problems != nil {
+		return first, &ProfileError{Problems: problems}
 	}
 	return first, nil
 }
 
 // Membership returns the first matching segment's name ("" when none) and the set of every
-// matching name.
+// matching name. The error is a *ProfileError when a rule failed for this profile or its
+// override names no segment: the results are valid then too.
 func (s *Set) Membership(profile map[string]any) (string, map[string]bool, error) {
 	var buf [16]bool
 	match := buf[:0]
@@ -315,7 +352,8 @@ func (s *Set) Membership(profile map[string]any) (string, map[string]bool, error
 		match = make([]bool, len(s.segs))
 	}
 	first, err := s.Evaluate(profile, match)
-	if err != nil {
+	var pe *ProfileError
+	if err != nil && !errors.As(err, &pe) {
 		return "", nil, err
 	}
 	all := make(map[string]bool, len(s.segs))
@@ -325,9 +363,9 @@ func (s *Set) Membership(profile map[string]any) (string, map[string]bool, error
 		}
 	}
 	if first < 0 {
-		return "", all, nil
+		return "", all, err
 	}
-	return s.segs[first].Name, all, nil
+	return s.segs[first].Name, all, err
 }
 
 // holds applies a comparison function name to a comparison result.

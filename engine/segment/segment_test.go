@@ -40,11 +40,12 @@ func TestMembership(t *testing.T) {
 		{"missing fields match nothing", map[string]any{}, "", ""},
 		{"null date", map[string]any{"lifetime_value": 5000, "last_purchase_at": nil}, "", ""},
 		{"bad date", map[string]any{"lifetime_value": 5000, "last_purchase_at": "yesterday"}, "", ""},
-		{"wrong types", map[string]any{"lifetime_value": []any{1}, "tags": "discount", "orders_count": "many"}, "", ""},
+		{"wrong types", map[string]any{"lifetime_value": []any{1}, "tags": []any{"nodiscount"}, "orders_count": "many"}, "", ""},
 		{"at risk", map[string]any{"orders_count": 2, "last_purchase_at": "2025-12-01T00:00:00Z"}, "at_risk", "at_risk"},
 		{"date only", map[string]any{"signup_at": "2026-11-10"}, "new", "new"},
-		{"override", map[string]any{"segment": "at_risk", "signup_at": "2026-11-20T08:00:00Z"}, "at_risk", "at_risk,new"},
-		{"unknown override ignored", map[string]any{"segment": "nope"}, "", ""},
+		{"override is exactly that segment", map[string]any{"segment": "at_risk", "signup_at": "2026-11-20T08:00:00Z"}, "at_risk", "at_risk"},
+		{"override wins over an earlier match", map[string]any{"segment": "at_risk", "lifetime_value": 5000, "last_purchase_at": "2026-11-01T00:00:00Z"}, "at_risk", "at_risk"},
+		{"tags contains", map[string]any{"tags": []any{"newsletter", "discount"}}, "deal_seeker", "deal_seeker"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

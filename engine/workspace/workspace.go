@@ -135,7 +135,11 @@ func (w *Workspace) loadSegments() error {
 		known = append(known, k)
 	}
 	sort.Strings(known)
-	set, err := segment.Parse(w.Path("segments.yaml"), src, segment.Options{KnownFields: known, Now: w.Now})
+	samples := make([]map[string]any, len(w.Profiles))
+	for i, p := range w.Profiles {
+		samples[i] = p.Data
+	}
+	set, err := segment.Parse(w.Path("segments.yaml"), src, segment.Options{KnownFields: known, Samples: samples, Now: w.Now})
 	if err != nil {
 		var se *segment.Error
 		if errors.As(err, &se) {
