@@ -127,34 +127,58 @@ func (s *Server) lookup(w http.ResponseWriter, r *http.Request) (*build, *entry,
 }
 
 // render serves GET /render/{template}?profile=ID&variant=html|amp|text|headers: one variant
-// rendered for a sample profile (the first one when profile is not given).
+// rendered for a sample profile (the first one when profile is not given). The AMP variant is
+// the raw AMP document (the AMP tab shows GET /amp instead).
 func (s *Server) render(w http.ResponseWriter, r *http.Request) {
+	s.renderFrame(w, r, r.URL.Query().Get("variant"), "")
+}
+
+// renderFrame answers GET /render and GET /amp: the template and sample profile the request
+// names rendered as variant (with view, for the AMP variant), or why not.
+func (s *Server) renderFrame(w http.ResponseWriter, r *http.Request, variant, view string) {
+	framed(w)
 	b, e, ok := s.lookup(w, r)
 	if !ok {
 		return
 	}
-	if !validVariant(r.URL.Query().Get("variant")) {
-		http.Error(w, "variant must be html, amp, text or headers", http.StatusBadRequest)
+	if msg := viewError(variant, view); msg != "" {
+		http.Error(w, msg, http.StatusBadRequest)
 		return
 	}
-	data := map[string]any{}
-	if id := r.URL.Query().Get("profile"); id != "" {
-		p, found := b.ws.Profile(id)
-		if !found {
-			http.Error(w, "no such profile: "+id, http.StatusNotFound)
-			return
-		}
-		data = p.Data
-	} else if len(b.ws.Profiles) > 0 {
-		data = b.ws.Profiles[0].Data
+	if data, ok := profileData(w, r, b); ok {
+		writeVariant(w, r, e.tpl, data, variant, view)
 	}
-	writeVariant(w, r, e.tpl, data)
 }
 
-// adhoc serves POST /adhoc/{template}?variant=…: the body (JSON, or the form field "profile")
-// is one profile object, rendered in memory; nothing is written anywhere. The body may hold
-// at most MaxAdhocBytes; a missing "id" becomes "ad-hoc".
+// framed gives an answer shown in the template page's frames EmailCSP up front, so that an
+// error (a 404, a template that does not compile, a message without an AMP part) shows its
+// text in the frame: the page CSP's frame-ancestors 'none' would blank the frame instead.
+func framed(w http.ResponseWriter) { w.Header().Set("Content-Security-Policy", EmailCSP) }
+
+// profileData returns the data of the sample profile the query names (the first one when it
+// names none), or answers 404.
+func profileData(w http.ResponseWriter, r *http.Request, b *build) (map[string]any, bool) {
+	id := r.URL.Query().Get("profile")
+	if id == "" {
+		if len(b.ws.Profiles) > 0 {
+			return b.ws.Profiles[0].Data, true
+		}
+		return map[string]any{}, true
+	}
+	p, found := b.ws.Profile(id)
+	if !found {
+		http.Error(w, "no such profile: "+id, http.StatusNotFound)
+		return nil, false
+	}
+	return p.Data, true
+}
+
+// adhoc serves POST /adhoc/{template}?variant=…[&view=static|live]: the body (JSON, or the
+// form field "profile") is one profile object, rendered in memory; nothing is written
+// anywhere. The body may hold at most MaxAdhocBytes; a missing "id" becomes "ad-hoc". With
+// view, the AMP variant is shown as GET /amp shows it.
 func (s *Server) adhoc(w http.ResponseWriter, r *http.Request) {
+	framed(w)
 	_, e, ok := s.lookup(w, r)
 	if !ok {
 		return
@@ -177,8 +201,9 @@ func (s *Server) adhoc(w http.ResponseWriter, r *http.Request) {
 	if variant == "" {
 		variant = r.PostForm.Get("variant")
 	}
-	if !validVariant(variant) {
-		http.Error(w, "variant must be html, amp, text or headers", http.StatusBadRequest)
+	view := r.URL.Query().Get("view")
+	if msg := viewError(variant, view); msg != "" {
+		http.Error(w, msg, http.StatusBadRequest)
 		return
 	}
 	data, err := decodeAdhoc(raw)
@@ -186,10 +211,7 @@ func (s *Server) adhoc(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	q := r.URL.Query()
-	q.Set("variant", variant)
-	r.URL.RawQuery = q.Encode()
-	writeVariant(w, r, e.tpl, data)
+	writeVariant(w, r, e.tpl, data, variant, view)
 }
 
 // decodeAdhoc decodes ad-hoc profile JSON: one object; "id" defaults to "ad-hoc".
@@ -212,6 +234,17 @@ func decodeAdhoc(raw []byte) (map[string]any, error) {
 	return p.Data, nil
 }
 
+// viewError says what is wrong with the variant and view a request asks for, or "".
+func viewError(variant, view string) string {
+	switch {
+	case !validVariant(variant):
+		return "variant must be html, amp, text or headers"
+	case !validView(view):
+		return "view must be static or live"
+	}
+	return ""
+}
+
 func validVariant(v string) bool {
 	switch v {
 	case "", "html", "amp", "text", "headers":
@@ -220,9 +253,10 @@ func validVariant(v string) bool {
 	return false
 }
 
-// writeVariant renders tpl for data and writes the variant the query asks for, with its own
-// restrictive Content-Security-Policy.
-func writeVariant(w http.ResponseWriter, r *http.Request, tpl *engine.Template, data map[string]any) {
+// writeVariant renders tpl for data and writes variant with its own restrictive
+// Content-Security-Policy: EmailCSP, or LiveAMPCSP for the AMP variant's live view. The AMP
+// variant's static view is made visible by staticAMP; without a view it is the raw document.
+func writeVariant(w http.ResponseWriter, r *http.Request, tpl *engine.Template, data map[string]any, variant, view string) {
 	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
 	defer cancel()
 	m, err := tpl.Render(ctx, data)
@@ -230,8 +264,8 @@ func writeVariant(w http.ResponseWriter, r *http.Request, tpl *engine.Template, 
 		http.Error(w, errorText(err), http.StatusUnprocessableEntity)
 		return
 	}
-	body, ct := m.HTML, "text/html; charset=utf-8"
-	switch r.URL.Query().Get("variant") {
+	body, ct, csp := m.HTML, "text/html; charset=utf-8", EmailCSP
+	switch variant {
 	case "amp":
 		if m.AMP == nil {
 			var why []string
@@ -244,6 +278,15 @@ func writeVariant(w http.ResponseWriter, r *http.Request, tpl *engine.Template, 
 			return
 		}
 		body = *m.AMP
+		switch view {
+		case "static":
+			if body, err = staticAMP(body); err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+		case "live":
+			csp = LiveAMPCSP
+		}
 	case "text":
 		if m.Text == nil {
 			http.Error(w, "this message has no text part", http.StatusUnprocessableEntity)
@@ -257,7 +300,7 @@ func writeVariant(w http.ResponseWriter, r *http.Request, tpl *engine.Template, 
 		body, ct = string(hb), "application/json; charset=utf-8"
 	}
 	w.Header().Set("Content-Type", ct)
-	w.Header().Set("Content-Security-Policy", EmailCSP)
+	w.Header().Set("Content-Security-Policy", csp)
 	io.WriteString(w, body)
 }
 

@@ -145,7 +145,9 @@ func TestWatcherRelevant(t *testing.T) {
 		"/ws/profiles.jsonl": true, "/ws/profile.schema.json": true, "/ws/partials/footer.liquid": true, "/ws/partials/x": true,
 		"/ws/profiles/a.json": true, "/ws/profiles/a.txt": false, "/ws/notes.txt": false, "/ws/.a.liquid.swp": false,
 		"/ws/a.liquid~": false, "/ws/partials/.#x.liquid": false, "/ws/#a.liquid#": false, "/ws/partials/x.liquid.tmp": false,
-		"/ws/4913": false, "/elsewhere/a.liquid": false, "/ws/sub/a.liquid": false,
+		"/ws/4913": false, "/elsewhere/a.liquid": false, "/ws/sub/a.liquid": false, "/ws/partials/sub/x.liquid": true,
+		"/ws/partials/a/b/c/y": true, "/ws/partials/sub/.x.liquid.swp": false, "/ws/partials/.git/config": false,
+		"/ws/profiles/sub/a.json": false, "/ws/partialsx/a.liquid": false,
 	} {
 		if got := w.relevant(p); got != want {
 			t.Errorf("relevant(%s) = %v, want %v", p, got, want)
@@ -262,5 +264,76 @@ func TestCheckers(t *testing.T) {
 	_ = s2
 	if _, body := get(t, ts2.URL+"/api/t/hello.liquid"); !strings.Contains(body, "the checker failed: boom") {
 		t.Errorf("panicking checker: %.300s", body)
+	}
+}
+
+// TestNestedPartialsWatched edits partials in folders below partials/ (partials/sub/x.liquid
+// is included as sub/x): one there from the start, and one in two folders created later
+// (fsnotify is not recursive). Every save rebuilds and the new content renders; an editor's
+// swap file in a nested folder does not.
+func TestNestedPartialsWatched(t *testing.T) {
+	dir := tempWorkspace(t)
+	writeFiles(t, dir, map[string]string{
+		"partials/sub/x.liquid": "<p>nested one</p>",
+		"nested.liquid":         "---\nsubject: s\n---\n<html><body>{% include 'sub/x' %}</body></html>\n",
+		"later.liquid":          "---\nsubject: s\n---\n<html><body>{% include 'new/deeper/y' %}</body></html>\n",
+	})
+	_, ts := newTestServer(t, Options{Dir: dir})
+	events := sse(t, ts.URL)
+	expectEvent(t, events, "hello", time.Second)
+
+	writeFiles(t, dir, map[string]string{"partials/sub/x.liquid": "<p>nested two</p>"})
+	expectEvent(t, events, "rebuild", 2*time.Second)
+	expectEvent(t, events, "check", 5*time.Second)
+	if _, body := get(t, ts.URL+"/render/nested.liquid"); !strings.Contains(body, "nested two") {
+		t.Errorf("the edited nested partial does not render: %.300s", body)
+	}
+	writeFiles(t, dir, map[string]string{"partials/sub/.x.liquid.swp": "junk", "partials/sub/x.liquid~": "junk"})
+	expectNoEvent(t, events, "a swap file in a nested folder")
+
+	// two folders created at once, with the partial in them: watched from then on
+	writeFiles(t, dir, map[string]string{"partials/new/deeper/y.liquid": "<p>deep one</p>"})
+	expectEvent(t, events, "rebuild", 2*time.Second)
+	waitRender(t, ts.URL+"/render/later.liquid", "deep one")
+	drain(events, 400*time.Millisecond)
+	writeFiles(t, dir, map[string]string{"partials/new/deeper/y.liquid": "<p>deep two</p>"})
+	expectEvent(t, events, "rebuild", 2*time.Second)
+	waitRender(t, ts.URL+"/render/later.liquid", "deep two")
+
+	// a nested folder removed: a rebuild, and the template that included it breaks
+	drain(events, 400*time.Millisecond)
+	if err := os.RemoveAll(filepath.Join(dir, "partials", "sub")); err != nil {
+		t.Fatal(err)
+	}
+	expectEvent(t, events, "rebuild", 2*time.Second)
+	if r, body := get(t, ts.URL+"/render/nested.liquid"); r.StatusCode != 422 || !strings.Contains(body, "sub/x") {
+		t.Errorf("after removing partials/sub: %d %.300s", r.StatusCode, body)
+	}
+}
+
+// waitRender polls u until its body contains want (2 s at most).
+func waitRender(t *testing.T, u, want string) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		_, body := get(t, u)
+		if strings.Contains(body, want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s does not show %q within 2s: %.300s", u, want, body)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// drain reads events until none came for quiet.
+func drain(events <-chan string, quiet time.Duration) {
+	for {
+		select {
+		case <-events:
+		case <-time.After(quiet):
+			return
+		}
 	}
 }

@@ -7,7 +7,8 @@
 // snapshot (build.go); requests read the current snapshot without locks.
 //
 // Routes: GET / (index), GET /t/{template} (template page), GET /render/{template}?profile=ID&
-// variant=html|amp|text|headers (one rendered variant), POST /adhoc/{template}?variant=…
+// variant=html|amp|text|headers (one rendered variant, the AMP one raw), GET /amp/{template}?
+// profile=ID&view=static|live (the AMP tab's frames), POST /adhoc/{template}?variant=…
 // (render posted profile JSON in memory), GET /events (text/event-stream), GET
 // /api/t/{template} (the template page's data) and GET /assets/{app.js,style.css}.
 package preview
@@ -68,7 +69,21 @@ type Server struct {
 
 	lnMu sync.Mutex
 	ln   net.Listener
+
+	limits limits // what one client may take of ListenAndServe; New sets defaultLimits
 }
+
+// limits bound how long one client may hold a connection and how much it may send.
+type limits struct {
+	readHeader time.Duration // to send the request line and headers (a stalled client is cut off)
+	read       time.Duration // to send the whole request
+	write      time.Duration // from the end of the headers to the end of the answer (event streams lift it)
+	idle       time.Duration // between requests on a kept-alive connection
+	headerSize int           // bytes of request headers
+}
+
+var defaultLimits = limits{readHeader: 5 * time.Second, read: 15 * time.Second, write: 30 * time.Second,
+	idle: 120 * time.Second, headerSize: 64 << 10}
 
 // New loads and checks the workspace and, for a folder, starts watching it. A workspace that
 // does not load (a broken segments.yaml, a bad profile) is not an error here: the pages show
@@ -86,7 +101,7 @@ func New(opt Options) (*Server, error) {
 	if opt.Checker == nil {
 		opt.Checker = FullCheck
 	}
-	s := &Server{opt: opt, hub: newHub()}
+	s := &Server{opt: opt, hub: newHub(), limits: defaultLimits}
 	if opt.Dir != "" {
 		st, err := os.Stat(opt.Dir)
 		if err != nil {
@@ -131,6 +146,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /{$}", s.index)
 	mux.HandleFunc("GET /t/{template}", s.templatePage)
 	mux.HandleFunc("GET /render/{template}", s.render)
+	mux.HandleFunc("GET /amp/{template}", s.ampView)
 	mux.HandleFunc("POST /adhoc/{template}", s.adhoc)
 	mux.HandleFunc("GET /events", s.events)
 	mux.HandleFunc("GET /api/t/{template}", s.apiTemplate)
@@ -166,8 +182,7 @@ func (s *Server) ListenAndServe(ctx context.Context, out ...io.Writer) error {
 		w = out[0]
 	}
 	fmt.Fprintf(w, "mailmold preview: serving %s at %s\n", s.workspaceName(), url)
-	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second,
-		WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
+	srv := s.httpServer(s.Handler())
 	srv.RegisterOnShutdown(s.hub.close)
 	if s.opt.Open {
 		openBrowser(url, s.opt.Logf)
@@ -191,6 +206,13 @@ func (s *Server) ListenAndServe(ctx context.Context, out ...io.Writer) error {
 		return nil
 	}
 	return err
+}
+
+// httpServer returns the HTTP server ListenAndServe runs h with, bounded by s.limits.
+func (s *Server) httpServer(h http.Handler) *http.Server {
+	l := s.limits
+	return &http.Server{Handler: h, ReadHeaderTimeout: l.readHeader, ReadTimeout: l.read, WriteTimeout: l.write,
+		IdleTimeout: l.idle, MaxHeaderBytes: l.headerSize}
 }
 
 // Close stops watching, ends the open event streams and releases the workspace folder.

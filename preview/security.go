@@ -12,11 +12,14 @@ import (
 const PageCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; frame-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
-// EmailCSP is the Content-Security-Policy of every rendered email (GET /render and POST
-// /adhoc): no script of any kind, no plugins, no forms, a CSP sandbox on top of the iframe's
-// own, inline styles and remote images only, and only the preview may frame it.
+// EmailCSP is the Content-Security-Policy of every rendered email (GET /render, GET /amp's
+// static view and POST /adhoc): no script of any kind, no plugins, no forms, inline styles and
+// remote images only, and only the preview may frame it. Its CSP sandbox, on top of the
+// iframe's own, blocks scripts, forms, popups and navigating the page; it keeps the origin
+// (allow-same-origin, safe without allow-scripts) so the preview page can read a frame's
+// scroll position and keep it across a reload.
 const EmailCSP = "default-src 'none'; img-src https: http: data:; style-src 'unsafe-inline'; font-src https: data:; " +
-	"sandbox; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
+	"sandbox allow-same-origin; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
 
 // secure sets the security headers of every response and refuses requests whose Host is not
 // the preview's own (a DNS-rebinding page would otherwise read the workspace through the

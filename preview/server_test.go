@@ -116,7 +116,14 @@ func TestEndpoints(t *testing.T) {
 		{"GET", "/render/hello.liquid?profile=b", "", "", 200, "text/html; charset=utf-8", []string{"Hello Bo", "Everyone"}},
 		{"GET", "/render/hello.liquid", "", "", 200, "text/html; charset=utf-8", []string{"Hello Ann"}},
 		{"GET", "/render/hello.liquid?profile=a&variant=text", "", "", 200, "text/plain; charset=utf-8", []string{"HELLO ANN", "VIP"}},
-		{"GET", "/render/hello.liquid?profile=a&variant=amp", "", "", 200, "text/html; charset=utf-8", []string{"⚡4email"}},
+		{"GET", "/render/hello.liquid?profile=a&variant=amp", "", "", 200, "text/html; charset=utf-8", []string{"⚡4email", "<style amp4email-boilerplate>body{visibility:hidden}</style>", "https://cdn.ampproject.org/v0.js"}},
+		{"GET", "/amp/hello.liquid?profile=b", "", "", 200, "text/html; charset=utf-8", []string{"⚡4email", "Hello Bo", "Everyone"}},
+		{"GET", "/amp/hello.liquid?profile=b&view=static", "", "", 200, "text/html; charset=utf-8", []string{"Hello Bo"}},
+		{"GET", "/amp/hello.liquid?profile=a&view=live", "", "", 200, "text/html; charset=utf-8", []string{"amp4email-boilerplate", "https://cdn.ampproject.org/v0.js", "Hello Ann"}},
+		{"GET", "/amp/hello.liquid?view=film", "", "", 400, "text/plain", []string{"static or live"}},
+		{"GET", "/amp/hello.liquid?profile=nobody", "", "", 404, "text/plain", []string{"no such profile"}},
+		{"GET", "/amp/nosuch.liquid", "", "", 404, "text/plain", []string{"no such template"}},
+		{"GET", "/amp/broken.liquid", "", "", 422, "text/plain", []string{"never closed"}},
 		{"GET", "/render/hello.liquid?profile=b&variant=headers", "", "", 200, "application/json", []string{`"subject": "Hi Bo"`}},
 		{"GET", "/render/hello.liquid?profile=nobody", "", "", 404, "text/plain", []string{"no such profile"}},
 		{"GET", "/render/nosuch.liquid?profile=a", "", "", 404, "text/plain", []string{"no such template"}},
@@ -129,6 +136,9 @@ func TestEndpoints(t *testing.T) {
 		{"POST", "/adhoc/hello.liquid", "application/json", `[1,2]`, 400, "text/plain", nil},
 		{"POST", "/adhoc/hello.liquid", "application/json", `{"id":7}`, 400, "text/plain", []string{`"id"`}},
 		{"POST", "/adhoc/hello.liquid?variant=x", "application/json", `{}`, 400, "text/plain", nil},
+		{"POST", "/adhoc/hello.liquid?variant=amp&view=static", "application/json", `{"first_name":"Zed"}`, 200, "text/html", []string{"Hello Zed"}},
+		{"POST", "/adhoc/hello.liquid?variant=amp", "application/json", `{"first_name":"Zed"}`, 200, "text/html", []string{"amp4email-boilerplate", "Hello Zed"}},
+		{"POST", "/adhoc/hello.liquid?variant=amp&view=film", "application/json", `{}`, 400, "text/plain", nil},
 		{"POST", "/adhoc/hello.liquid", "application/json", strings.Repeat(" ", MaxAdhocBytes) + "{}", 413, "text/plain", nil},
 		{"POST", "/adhoc/broken.liquid", "application/json", `{}`, 422, "text/plain", []string{"never closed"}},
 		{"POST", "/adhoc/nosuch.liquid", "application/json", `{}`, 404, "text/plain", nil},
@@ -163,8 +173,21 @@ func TestEndpoints(t *testing.T) {
 		if csp == "" || r.Header.Get("X-Content-Type-Options") != "nosniff" {
 			t.Errorf("%s: no Content-Security-Policy or nosniff", name)
 		}
-		if strings.HasPrefix(tc.path, "/render/") && r.StatusCode == 200 && csp != EmailCSP {
-			t.Errorf("%s: email CSP %q", name, csp)
+		framed := (strings.HasPrefix(tc.path, "/render/") || strings.HasPrefix(tc.path, "/amp/") || strings.HasPrefix(tc.path, "/adhoc/")) &&
+			r.StatusCode != http.StatusMethodNotAllowed
+		wantCSP := EmailCSP
+		if strings.Contains(tc.path, "view=live") && r.StatusCode == 200 {
+			wantCSP = LiveAMPCSP
+		}
+		if framed && csp != wantCSP {
+			t.Errorf("%s: CSP %q, want %q (a frame shows errors too)", name, csp, wantCSP)
+		}
+		if strings.Contains(tc.path, "view=static") || strings.HasPrefix(tc.path, "/amp/") && !strings.Contains(tc.path, "view=") {
+			for _, raw := range []string{"<script", "amp4email-boilerplate", "visibility:hidden"} {
+				if strings.Contains(body, raw) {
+					t.Errorf("%s: the static AMP view has %q", name, raw)
+				}
+			}
 		}
 	}
 }
@@ -178,8 +201,14 @@ func TestCSP(t *testing.T) {
 			t.Errorf("%s CSP: %s", c.name, c.csp)
 		}
 	}
-	if strings.Contains(EmailCSP, "script-src") || !strings.Contains(EmailCSP, "sandbox") {
+	if strings.Contains(EmailCSP, "script-src") || !strings.Contains(EmailCSP, "sandbox") || strings.Contains(EmailCSP, "allow-scripts") {
 		t.Errorf("email CSP must sandbox and allow no script: %s", EmailCSP)
+	}
+	// the live AMP view runs the AMP runtime and nothing else, in an opaque origin
+	if !strings.Contains(LiveAMPCSP, "script-src https://cdn.ampproject.org;") || strings.Contains(LiveAMPCSP, "allow-same-origin") ||
+		!strings.Contains(LiveAMPCSP, "sandbox allow-scripts;") || !strings.Contains(LiveAMPCSP, "default-src 'none'") ||
+		strings.Contains(LiveAMPCSP, "unsafe-eval") || strings.Count(LiveAMPCSP, "script-src") != 1 {
+		t.Errorf("live AMP CSP: %s", LiveAMPCSP)
 	}
 }
 
@@ -256,10 +285,14 @@ func TestNothingWritten(t *testing.T) {
 	dir := tempWorkspace(t)
 	before := snapshotDir(t, filepath.Dir(dir))
 	_, ts := newTestServer(t, Options{Dir: dir})
-	for _, p := range []string{"/", "/t/hello.liquid", "/render/hello.liquid?variant=amp", "/api/t/hello.liquid"} {
+	for _, p := range []string{"/", "/t/hello.liquid", "/render/hello.liquid?variant=amp", "/api/t/hello.liquid",
+		"/amp/hello.liquid?view=static", "/amp/hello.liquid?view=live", "/assets/app.js"} {
 		get(t, ts.URL+p)
 	}
 	do(t, "POST", ts.URL+"/adhoc/hello.liquid", "application/json", `{"id":"new","first_name":"New"}`)
+	do(t, "POST", ts.URL+"/adhoc/hello.liquid?variant=amp&view=static", "application/x-www-form-urlencoded", "profile=%7B%22id%22%3A%22b%22%7D")
+	do(t, "POST", ts.URL+"/adhoc/hello.liquid", "application/json", strings.Repeat(" ", MaxAdhocBytes+1))
+	do(t, "POST", ts.URL+"/amp/hello.liquid", "application/json", `{}`)
 	do(t, "PUT", ts.URL+"/render/hello.liquid", "text/plain", "overwrite")
 	do(t, "DELETE", ts.URL+"/render/hello.liquid", "", "")
 	if after := snapshotDir(t, filepath.Dir(dir)); after != before {

@@ -13,8 +13,13 @@ import (
 	"github.com/mailmold/mailmold/engine/workspace"
 )
 
-// subdirs are the workspace folders watched besides the root.
-var subdirs = []string{"partials", "profiles"}
+// partialsDir and profilesDir are the workspace folders watched besides the root. Partials
+// may be nested (partials/sub/x.liquid is included as sub/x), so every folder below
+// partials/ is watched too; profiles are read from profiles/*.json only.
+const (
+	partialsDir = "partials"
+	profilesDir = "profiles"
+)
 
 // watcher watches the workspace directories (not files: editors replace files on save, which
 // drops a watch on the file) and delivers batches of real changes on out:
@@ -25,13 +30,16 @@ var subdirs = []string{"partials", "profiles"}
 //   - events are deduplicated by path and debounced: a batch goes out once no event came
 //     for the debounce time.
 //
-// A partials/ or profiles/ folder created later is watched from then on.
+// fsnotify does not watch recursively: a folder created later (partials/ or profiles/, or any
+// folder below partials/) is watched from then on, with every folder already inside it, and
+// counts as a change (files may have landed in it before its watch did).
 type watcher struct {
 	root     string
 	fs       *fsnotify.Watcher
 	debounce time.Duration
 	out      chan []string
 	hashes   map[string][32]byte // last seen content, by path; only the loop touches it
+	dirs     map[string]bool     // the watched folders below the root; only the loop touches it
 	done     chan struct{}
 	once     sync.Once
 	loopDone chan struct{}
@@ -43,12 +51,12 @@ func newWatcher(dir string, debounce time.Duration) (*watcher, error) {
 		return nil, err
 	}
 	w := &watcher{root: filepath.Clean(dir), fs: fw, debounce: debounce, out: make(chan []string, 1),
-		hashes: map[string][32]byte{}, done: make(chan struct{}), loopDone: make(chan struct{})}
+		hashes: map[string][32]byte{}, dirs: map[string]bool{}, done: make(chan struct{}), loopDone: make(chan struct{})}
 	if err := w.add(w.root); err != nil {
 		fw.Close()
 		return nil, err
 	}
-	for _, d := range subdirs {
+	for _, d := range []string{partialsDir, profilesDir} {
 		if err := w.add(filepath.Join(w.root, d)); err != nil && !os.IsNotExist(err) {
 			fw.Close()
 			return nil, err
@@ -58,9 +66,10 @@ func newWatcher(dir string, debounce time.Duration) (*watcher, error) {
 	return w, nil
 }
 
-// add watches directory d and records the content hash of every file in it.
+// add watches directory d, records the content hash of every file in it and, below
+// partials/, adds every folder inside it as well. Symbolic links are not followed.
 func (w *watcher) add(d string) error {
-	st, err := os.Stat(d)
+	st, err := os.Lstat(d)
 	if err != nil {
 		return err
 	}
@@ -70,10 +79,18 @@ func (w *watcher) add(d string) error {
 	if err := w.fs.Add(d); err != nil {
 		return err
 	}
+	if d != w.root {
+		w.dirs[d] = true
+	}
 	entries, _ := os.ReadDir(d)
 	for _, e := range entries {
 		p := filepath.Join(d, e.Name())
-		if w.relevant(p) {
+		switch {
+		case e.IsDir():
+			if w.isWatchedDir(p) {
+				w.add(p)
+			}
+		case w.relevant(p):
 			if b, err := os.ReadFile(p); err == nil {
 				w.hashes[p] = sha256.Sum256(b)
 			}
@@ -82,10 +99,23 @@ func (w *watcher) add(d string) error {
 	return nil
 }
 
-// isSubdir reports whether p is one of the watched subfolders of the workspace.
-func (w *watcher) isSubdir(p string) bool {
-	for _, d := range subdirs {
-		if p == filepath.Join(w.root, d) {
+// isWatchedDir reports whether p is a folder the watcher watches when it exists: partials/,
+// profiles/ or any folder below partials/ (by name: p may already be gone).
+func (w *watcher) isWatchedDir(p string) bool {
+	partials := filepath.Join(w.root, partialsDir)
+	if p == partials || p == filepath.Join(w.root, profilesDir) {
+		return true
+	}
+	return strings.HasPrefix(p, partials+string(filepath.Separator)) && !junk(filepath.Base(p))
+}
+
+// junk reports whether name is an editor's hidden, swap or backup file (or folder).
+func junk(name string) bool {
+	if strings.HasPrefix(name, ".") || strings.HasSuffix(name, "~") || strings.HasPrefix(name, "#") {
+		return true
+	}
+	for _, j := range []string{".swp", ".swo", ".swx", ".tmp", ".bak", ".orig"} {
+		if strings.HasSuffix(name, j) {
 			return true
 		}
 	}
@@ -96,20 +126,16 @@ func (w *watcher) isSubdir(p string) bool {
 func (w *watcher) relevant(p string) bool {
 	dir, name := filepath.Split(p)
 	dir = filepath.Clean(dir)
-	if strings.HasPrefix(name, ".") || strings.HasSuffix(name, "~") || strings.HasPrefix(name, "#") {
+	if junk(name) {
 		return false
 	}
-	for _, junk := range []string{".swp", ".swo", ".swx", ".tmp", ".bak", ".orig"} {
-		if strings.HasSuffix(name, junk) {
-			return false
-		}
-	}
-	switch dir {
-	case w.root:
+	partials := filepath.Join(w.root, partialsDir)
+	switch {
+	case dir == w.root:
 		return workspace.IsTemplate(name) || name == "segments.yaml" || name == "profiles.jsonl" || name == "profile.schema.json"
-	case filepath.Join(w.root, "partials"):
-		return true
-	case filepath.Join(w.root, "profiles"):
+	case dir == partials || strings.HasPrefix(dir, partials+string(filepath.Separator)):
+		return !junk(filepath.Base(dir)) // partials/sub/x, but not a file in partials/.git/
+	case dir == filepath.Join(w.root, profilesDir):
 		return strings.HasSuffix(name, ".json")
 	}
 	return false
@@ -131,11 +157,19 @@ func (w *watcher) changed(p string) bool {
 	return !known || h != old
 }
 
-// forget drops the hashes of the files in folder d (it was removed).
+// forget drops folder d and everything below it (it was removed or renamed away): their
+// hashes, and their watches where fsnotify still has them.
 func (w *watcher) forget(d string) {
+	below := d + string(filepath.Separator)
 	for p := range w.hashes {
-		if filepath.Dir(p) == d {
+		if strings.HasPrefix(p, below) {
 			delete(w.hashes, p)
+		}
+	}
+	for p := range w.dirs {
+		if p == d || strings.HasPrefix(p, below) {
+			delete(w.dirs, p)
+			w.fs.Remove(p) // gone already after a removal; still there after a rename
 		}
 	}
 }
@@ -143,7 +177,7 @@ func (w *watcher) forget(d string) {
 func (w *watcher) loop() {
 	defer close(w.loopDone)
 	defer close(w.out)
-	pending := map[string]bool{}
+	pending := map[string]bool{} // by path: true for a folder event, which always counts
 	var timer *time.Timer
 	var fire <-chan time.Time
 	for {
@@ -157,8 +191,9 @@ func (w *watcher) loop() {
 			}
 			p := filepath.Clean(ev.Name)
 			switch {
-			case w.isSubdir(p):
-				// a watched folder came or went: (re)watch it; it counts as a change
+			case w.isWatchedDir(p) && (w.dirs[p] || ev.Has(fsnotify.Create) && isDir(p)):
+				// a watched folder came or went: (re)watch it with the folders inside it; it
+				// counts as a change
 				if ev.Has(fsnotify.Create) {
 					w.add(p)
 				} else if ev.Has(fsnotify.Remove) || ev.Has(fsnotify.Rename) {
@@ -166,7 +201,9 @@ func (w *watcher) loop() {
 				}
 				pending[p] = true
 			case w.relevant(p):
-				pending[p] = true
+				if _, seen := pending[p]; !seen {
+					pending[p] = false // counts if its content changed
+				}
 			default:
 				continue
 			}
@@ -183,8 +220,8 @@ func (w *watcher) loop() {
 		case <-fire:
 			fire = nil
 			var batch []string
-			for p := range pending {
-				if w.isSubdir(p) || w.changed(p) {
+			for p, folder := range pending {
+				if folder || w.changed(p) {
 					batch = append(batch, p)
 				}
 			}
@@ -202,6 +239,11 @@ func (w *watcher) loop() {
 			return
 		}
 	}
+}
+
+func isDir(p string) bool {
+	st, err := os.Lstat(p)
+	return err == nil && st.IsDir()
 }
 
 // Close stops watching; the out channel is closed once the loop has ended.

@@ -56,7 +56,8 @@ async function refreshIndex() {
 const VARIANTS = ['html', 'amp', 'text', 'source', 'headers'];
 const WIDTHS = [375, 600, 800];
 const DARK = ['off', 'css', 'invert'];
-const view = { variant: 'html', width: 600, profile: '', dark: 'off', file: '', line: 0 };
+const AMP_VIEWS = ['static', 'live'];
+const view = { variant: 'html', width: 600, profile: '', dark: 'off', amp: 'static', file: '', line: 0 };
 const tname = document.body.dataset.template;
 let data = null;
 let adhocSeq = 0;
@@ -66,6 +67,7 @@ function readHash() {
   if (VARIANTS.includes(h.get('variant'))) view.variant = h.get('variant');
   if (WIDTHS.includes(Number(h.get('width')))) view.width = Number(h.get('width'));
   if (DARK.includes(h.get('dark'))) view.dark = h.get('dark');
+  view.amp = AMP_VIEWS.includes(h.get('amp')) ? h.get('amp') : 'static';
   view.profile = h.get('profile') || '';
   view.file = h.get('file') || '';
   view.line = Number(h.get('line')) || 0;
@@ -74,6 +76,7 @@ function readHash() {
 function writeHash() {
   const h = new URLSearchParams({ variant: view.variant, width: String(view.width), dark: view.dark });
   if (view.profile) h.set('profile', view.profile);
+  if (view.amp === 'live') h.set('amp', 'live');
   if (view.variant === 'source' && view.file) h.set('file', view.file);
   if (view.variant === 'source' && view.line) h.set('line', String(view.line));
   history.replaceState(null, '', '#' + h.toString());
@@ -107,12 +110,25 @@ function draw() {
   $('#stage').classList.toggle('broken', !!problem);
 
   drawDiagnostics();
+  drawAMPBar();
   const showSource = view.variant === 'source';
   $('#source').classList.toggle('hidden', !showSource);
   $('#grid').classList.toggle('hidden', showSource);
   if (showSource) drawSource();
   else if (!problem) drawGrid();
   writeHash();
+}
+
+// drawAMPBar labels the AMP tab's view: a static picture of the AMP part by default, or the
+// real AMP runtime when the reader opts in.
+function drawAMPBar() {
+  $('#amp-bar').classList.toggle('hidden', view.variant !== 'amp');
+  $('#amp-bar').classList.toggle('live', view.amp === 'live');
+  $('#amp-live').checked = view.amp === 'live';
+  $('#amp-mode').textContent = view.amp === 'live' ? 'Live AMP view' : 'Static view';
+  $('#amp-note').textContent = view.amp === 'live'
+    ? 'The AMP runtime from cdn.ampproject.org runs in each frame, sandboxed with scripts only (no access to this page or the preview). It needs network access: offline the frames stay blank.'
+    : 'The AMP part as it looks without the AMP runtime: images shown, live lists with their fallback content. Nothing in it runs.';
 }
 
 function drawProfiles() {
@@ -179,8 +195,12 @@ function columns() {
     sub: c.profile ? 'profile ' + c.profile : 'no sample profile', profile: c.profile }));
 }
 
-function renderURL(profile) {
-  return `/render/${encodeURIComponent(tname)}?profile=${encodeURIComponent(profile)}&variant=${view.variant}&build=${data.version}`;
+// frameURL is what a column's frame shows, without the build number: the AMP tab shows the
+// AMP part through GET /amp (static or live), the other tabs the raw variant.
+function frameURL(profile) {
+  const p = encodeURIComponent(profile), t = encodeURIComponent(tname);
+  if (view.variant === 'amp') return `/amp/${t}?profile=${p}&view=${view.amp}`;
+  return `/render/${t}?profile=${p}&variant=${view.variant}`;
 }
 
 function drawGrid() {
@@ -205,11 +225,11 @@ function drawGrid() {
     } else if (c.adhoc) {
       if (!$('#adhoc-json').value) $('#adhoc-json').value = adhocText();
       const json = $('#adhoc-json').value;
-      const key = `${data.version}|${view.variant}|${json}`;
+      const key = `${data.version}|${view.variant}|${view.amp}|${json}`;
       if (wrap.dataset.key !== key) { wrap.dataset.key = key; submitAdhoc(wrap); }
     } else {
-      const url = renderURL(c.profile);
-      if (wrap.dataset.key !== url) { wrap.dataset.key = url; loadFrame(wrap, (f) => { f.src = url; }); }
+      const doc = frameURL(c.profile), url = `${doc}&build=${data.version}`;
+      if (wrap.dataset.key !== url) { wrap.dataset.key = url; loadFrame(wrap, doc, (f) => { f.src = url; }); }
     }
     return col;
   });
@@ -219,44 +239,97 @@ function drawGrid() {
   markShown();
 }
 
-// loadFrame loads a new sandboxed frame over the old one and swaps them once it has loaded:
-// no blank flash, and no history entry (a frame's first load replaces its about:blank).
-function loadFrame(wrap, start) {
+// loadFrame loads a new sandboxed frame over the old one and swaps them as soon as the new
+// document is parsed (remote images, slow or offline never there, do not hold the update up):
+// no blank flash, no history entry (a frame's first load replaces its about:blank), and when
+// the new frame shows the same document (doc) in a newer build, the reader's scroll position.
+//
+// No script from an email runs: an email's frame is sandboxed without allow-scripts (and its
+// CSP forbids scripts), so it may keep allow-same-origin, which lets this page see the frame's
+// document and scroll position. Only the AMP tab's opt-in live view runs a script, the AMP
+// runtime, in a frame with allow-scripts and an opaque origin (never both flags together); it
+// is swapped in on its load event.
+function loadFrame(wrap, doc, start) {
   const version = String(data.version);
-  const f = el('iframe', { sandbox: '', referrerpolicy: 'no-referrer', class: 'loading', title: `${tname} preview` });
+  const live = view.variant === 'amp' && view.amp === 'live';
+  const f = el('iframe', { sandbox: live ? 'allow-scripts' : 'allow-same-origin', referrerpolicy: 'no-referrer',
+    class: 'loading', title: `${tname} preview`, 'data-doc': doc });
   f.style.colorScheme = view.dark === 'css' ? 'dark' : 'light';
   start(f);
-  const done = () => {
-    if (!f.isConnected) return; // a newer frame finished first
+  let swapped = false, kept = null;
+  const swap = () => {
+    if (swapped || !f.isConnected) return; // done already, or a newer frame finished first
+    swapped = true;
+    const shownNow = [...wrap.querySelectorAll('iframe:not(.loading)')].pop();
+    if (shownNow && shownNow.dataset.doc === doc) kept = keepScroll(shownNow, f);
     for (let old = f.previousElementSibling; old; old = f.previousElementSibling) old.remove();
     f.classList.remove('loading');
     wrap.dataset.loaded = version;
     markShown();
   };
+  const poll = () => {
+    if (swapped || !f.isConnected) return;
+    if (parsed(f)) swap(); else setTimeout(poll, 4);
+  };
+  const loaded = () => { swap(); scrollAgain(f, kept); };
   for (const p of wrap.querySelectorAll('p.empty')) p.remove();
+  wrap.dataset.loaded = ''; // not shown until the new frame is in
+  delete document.body.dataset.shown;
   if (f.name) {
     // a form posts into the frame once its initial about:blank has loaded; the next load is
     // the post's answer
     let blank = true;
     f.addEventListener('load', () => {
-      if (blank) { blank = false; $('#adhoc-form').target = f.name; $('#adhoc-form').submit(); } else done();
+      if (blank) { blank = false; $('#adhoc-form').target = f.name; $('#adhoc-form').submit(); } else loaded();
     });
-  } else f.addEventListener('load', done, { once: true });
+  } else f.addEventListener('load', loaded, { once: true });
   wrap.append(f);
+  if (!live) setTimeout(poll, 0); // once drawGrid has put a new column in the page
+}
+
+// parsed reports whether a same-origin frame's new document has been parsed (the frame's
+// initial about:blank does not count).
+function parsed(f) {
+  try {
+    const d = f.contentDocument;
+    return !!d && d.URL !== 'about:blank' && d.readyState !== 'loading';
+  } catch (err) { return false; }
+}
+
+// keepScroll scrolls frame `to` as far as frame `from` is scrolled (both same-origin and
+// scriptless) and returns where it asked for and where it got.
+function keepScroll(from, to) {
+  try {
+    const x = from.contentWindow.scrollX, y = from.contentWindow.scrollY;
+    if (!x && !y) return null;
+    to.contentWindow.scrollTo({ left: x, top: y, behavior: 'instant' });
+    return { x, y, gotX: to.contentWindow.scrollX, gotY: to.contentWindow.scrollY };
+  } catch (err) { return null; } // a live AMP frame has an opaque origin: its place cannot be read
+}
+
+// scrollAgain finishes keepScroll once the frame has loaded: a document that was too short
+// for the kept position when it was swapped in (images still coming) scrolls there now,
+// unless the reader has scrolled meanwhile.
+function scrollAgain(f, kept) {
+  if (!kept || (kept.gotX === kept.x && kept.gotY === kept.y)) return;
+  try {
+    const w = f.contentWindow;
+    if (w.scrollX === kept.gotX && w.scrollY === kept.gotY) w.scrollTo({ left: kept.x, top: kept.y, behavior: 'instant' });
+  } catch (err) { /* gone */ }
 }
 
 function submitAdhoc(wrap) {
   const form = $('#adhoc-form');
   const v = view.variant === 'source' ? 'html' : view.variant;
-  form.action = `/adhoc/${encodeURIComponent(tname)}?variant=${v}`;
+  form.action = `/adhoc/${encodeURIComponent(tname)}?variant=${v}` + (v === 'amp' ? `&view=${view.amp}` : '');
   $('#adhoc-variant').value = v;
   const target = 'adhoc-' + (++adhocSeq);
   form.target = target;
-  loadFrame(wrap, (f) => { f.name = target; });
+  loadFrame(wrap, `adhoc|${v}|${view.amp}`, (f) => { f.name = target; });
 }
 
-// markShown sets data-shown to the build every frame of the grid shows (the browser test
-// waits on it to time a save).
+// markShown sets data-shown to the build every frame of the grid shows, once none is loading
+// (the browser test waits on it, and times a save with it).
 function markShown() {
   const wraps = [...document.querySelectorAll('#grid .frame-wrap')];
   if (data && wraps.every((w) => w.dataset.loaded === String(data.version))) document.body.dataset.shown = String(data.version);
@@ -307,6 +380,7 @@ function wireTemplatePage() {
     for (const w of document.querySelectorAll('#grid .frame-wrap')) w.dataset.key = ''; // reload with the new color scheme
     draw();
   });
+  $('#amp-live').addEventListener('change', (e) => { view.amp = e.target.checked ? 'live' : 'static'; draw(); });
   $('#source-file').addEventListener('change', (e) => { view.file = e.target.value; view.line = 0; draw(); });
   $('#edit-toggle').addEventListener('click', (e) => {
     const ed = $('#editor');
