@@ -19,7 +19,8 @@ func TestMain(m *testing.M) {
 // mailmold binary and checks its output and exit status.
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
-		Dir: "testdata/script",
+		Dir:           "testdata/script",
+		UpdateScripts: *update,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("MAILMOLD_NOW", "2026-11-24T12:00:00Z")
 			if v := os.Getenv("MAILMOLD_AMP_VALIDATOR"); v != "" {
