@@ -43,9 +43,12 @@ type Options struct {
 	Strict bool
 	// NoEscape turns off contextual HTML escaping of outputs (plain Liquid semantics).
 	NoEscape bool
-	// Limits bound every render; zero fields take eval.DefaultLimits, front matter overrides.
+	// Limits and Timeout are the operator's ceilings for every render (the CLI flags): a
+	// template's front matter may lower them, never raise them. A zero field leaves the
+	// template's front matter in charge, up to eval.HardLimits (MaxTimeout), and without
+	// front matter eval.DefaultLimits (DefaultTimeout) apply.
 	Limits  eval.Limits
-	Timeout time.Duration // per render; 0 means 10s
+	Timeout time.Duration
 	// Variants selects what Render produces besides the HTML; nil means all.
 	Variants *Variants
 	// NoInline and NoMinify turn off CSS inlining and minification of the HTML variant.
@@ -165,13 +168,8 @@ func Compile(name, src string, opt Options) (*Template, error) {
 		}
 	}
 	t.limits = mergeLimits(opt.Limits, fm)
-	t.timeout = opt.Timeout
-	if fm.TimeoutMS > 0 {
-		t.timeout = time.Duration(fm.TimeoutMS) * time.Millisecond
-	}
-	if t.timeout == 0 {
-		t.timeout = 10 * time.Second
-	}
+	fmTimeout := time.Duration(min(fm.TimeoutMS, 1<<40)) * time.Millisecond // (no overflow)
+	t.timeout = time.Duration(limit(int64(fmTimeout), int64(opt.Timeout), int64(DefaultTimeout), int64(MaxTimeout)))
 	t.textOpt.Links = opt.TextLinks
 	if fm.TextLinks.Value != "" {
 		t.textOpt.Links = fm.Links
@@ -215,21 +213,37 @@ func Compile(name, src string, opt Options) (*Template, error) {
 	return t, nil
 }
 
-func mergeLimits(l eval.Limits, fm FrontMatter) eval.Limits {
-	d := eval.DefaultLimits
-	pick := func(vals ...int) int {
-		for _, v := range vals {
-			if v > 0 {
-				return v
-			}
-		}
-		return 0
-	}
+// DefaultTimeout is the render deadline when neither the operator nor the front matter
+// sets one; MaxTimeout is the most front matter may ask for when the operator set none.
+const (
+	DefaultTimeout = 10 * time.Second
+	MaxTimeout     = 60 * time.Second
+)
+
+// mergeLimits gives the limits a template renders under from the operator's (op: flags,
+// Options) and its front matter's: see Options.Limits.
+func mergeLimits(op eval.Limits, fm FrontMatter) eval.Limits {
+	d, h := eval.DefaultLimits, eval.HardLimits
 	return eval.Limits{
-		MaxIterations: pick(fm.MaxIterations, l.MaxIterations, d.MaxIterations),
-		MaxDepth:      pick(fm.MaxDepth, l.MaxDepth, d.MaxDepth),
-		MaxOutput:     pick(fm.MaxOutputBytes, l.MaxOutput, d.MaxOutput),
+		MaxIterations: int(limit(int64(fm.MaxIterations), int64(op.MaxIterations), int64(d.MaxIterations), int64(h.MaxIterations))),
+		MaxDepth:      int(limit(int64(fm.MaxDepth), int64(op.MaxDepth), int64(d.MaxDepth), int64(h.MaxDepth))),
+		MaxOutput:     int(limit(int64(fm.MaxOutputBytes), int64(op.MaxOutput), int64(d.MaxOutput), int64(h.MaxOutput))),
 	}
+}
+
+// limit is one effective limit: the operator's value (op) is a ceiling the front matter's
+// (fm) may only lower; without it, fm counts up to hard; without either, def. Zero or less
+// means not set.
+func limit(fm, op, def, hard int64) int64 {
+	switch {
+	case op > 0 && fm > 0:
+		return min(fm, op)
+	case op > 0:
+		return op
+	case fm > 0:
+		return min(fm, hard)
+	}
+	return def
 }
 
 // trimLeading removes the newlines that stand in for the front matter from the body.

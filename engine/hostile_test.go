@@ -230,20 +230,13 @@ func TestHostileTemplates(t *testing.T) {
 // TestRunawayTemplates proves each limit stops a runaway template with a clear error naming
 // the position and the limit, and that front matter can set them.
 func TestRunawayTemplates(t *testing.T) {
-	dir := t.TempDir()
-	os.MkdirAll(filepath.Join(dir, "partials"), 0o755)
-	os.WriteFile(filepath.Join(dir, "partials", "self.liquid"), []byte("x{% include 'self' %}"), 0o644)
-	write := func(name, src string) {
-		os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644)
-	}
-	write("loop.liquid", "---\nsubject: s\nmax_iterations: 50\n---\n{% for i in (1..100) %}{{ i }}{% endfor %}")
-	write("out.liquid", "---\nsubject: s\nmax_output_bytes: 1000\n---\n{% for i in (1..500) %}0123456789{% endfor %}")
-	write("depth.liquid", "---\nsubject: s\n---\n\n{% include 'self' %}")
-	write("slow.liquid", "---\nsubject: s\ntimeout_ms: 50\nmax_iterations: 100000000\n---\n{% for i in (1..100000000) %}{% endfor %}")
-	ws, err := workspace.Open(dir, benchNow)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ws := workspaceOf(t, map[string]string{
+		"partials/self.liquid": "x{% include 'self' %}",
+		"loop.liquid":          "---\nsubject: s\nmax_iterations: 50\n---\n{% for i in (1..100) %}{{ i }}{% endfor %}",
+		"out.liquid":           "---\nsubject: s\nmax_output_bytes: 1000\n---\n{% for i in (1..500) %}0123456789{% endfor %}",
+		"depth.liquid":         "---\nsubject: s\n---\n\n{% include 'self' %}",
+		"slow.liquid":          "---\nsubject: s\ntimeout_ms: 50\nmax_iterations: 100000000\n---\n{% for i in (1..100000000) %}{% endfor %}",
+	})
 	for name, want := range map[string]string{
 		"loop.liquid":  "loop iterations limit exceeded (limit 50)",
 		"out.liquid":   "output size (bytes) limit exceeded (limit 1000)",

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -162,6 +161,7 @@ func runBatch(stdout, stderr io.Writer, arg string, f batchFlags) error {
 		ShardK: k, ShardN: n, Variants: vs, Resume: f.resume}
 	var outFile *os.File
 	if f.format == "jsonl" {
+		// batch.Run buffers the output itself, so it knows which records were written
 		if f.out == "-" {
 			opt.Out = stdout
 		} else {
@@ -171,9 +171,6 @@ func runBatch(stdout, stderr io.Writer, arg string, f batchFlags) error {
 			defer outFile.Close()
 			opt.Out = outFile
 		}
-		bw := bufio.NewWriterSize(opt.Out, 256<<10)
-		defer bw.Flush()
-		opt.Out = bw
 	} else {
 		opt.Dir = f.out
 	}
@@ -203,6 +200,13 @@ func runBatch(stdout, stderr io.Writer, arg string, f batchFlags) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	stats, err := batch.Run(ctx, opt)
+	if err == nil && outFile != nil {
+		if err = outFile.Close(); err != nil {
+			// what was written may not have reached the file
+			err = fmt.Errorf("writing output: closing %s: %w", f.out, err)
+			stats.Stopped = err.Error()
+		}
+	}
 	fmt.Fprint(stderr, stats.Summary())
 	if err != nil {
 		return err

@@ -9,9 +9,10 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// limitFlags are the per-template settings a rendering command can set, which front
-// matter overrides per template: the runaway-template limits (zero keeps the default) and
-// how the text variant writes links.
+// limitFlags are the per-template settings a rendering command can set: the
+// runaway-template limits and how the text variant writes links. A limit flag is the
+// operator's ceiling: front matter may lower it, never raise it (unset, front matter
+// decides up to the hard maximum, else the default applies).
 type limitFlags struct {
 	timeout                            time.Duration
 	maxIterations, maxDepth, maxOutput int

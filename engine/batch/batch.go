@@ -39,9 +39,11 @@ type Options struct {
 	Template *engine.Template
 	Input    io.Reader
 	Format   Format
-	Out      io.Writer // JSONL output
-	Dir      string    // EML output folder
-	Workers  int
+	// Out receives the JSONL output, in writes of about 256 KiB (Run buffers it: pass an
+	// unbuffered writer); a record counts as rendered once a write carrying it succeeded.
+	Out     io.Writer
+	Dir     string // EML output folder
+	Workers int
 	// DeadLetter receives one JSON object per failed record; nil discards them (they are
 	// still counted).
 	DeadLetter io.Writer
@@ -57,11 +59,19 @@ type Options struct {
 
 // Stats is what a run did.
 type Stats struct {
+	// Rendered counts the records rendered and written out (a JSONL record once the write
+	// carrying it succeeded, an EML message once its file is in place).
 	Read, Rendered, Failed, Skipped int
-	Segments                        map[string]int
-	Elapsed                         time.Duration
-	Interrupted                     bool
-	LastLine                        int // the last input line read
+	// Unwritten counts records rendered whose output could not be written (the output
+	// failed before or while they were written).
+	Unwritten   int
+	Segments    map[string]int // per segment, the records Rendered
+	Elapsed     time.Duration
+	Interrupted bool
+	// Stopped is the error that stopped the run early (an output that cannot be written),
+	// empty when nothing did.
+	Stopped  string
+	LastLine int // the last input line read
 }
 
 // PerSecond is the rendering throughput.
@@ -76,11 +86,18 @@ func (s Stats) PerSecond() float64 {
 func (s Stats) Summary() string {
 	var b strings.Builder
 	state := "done"
-	if s.Interrupted {
+	switch {
+	case s.Stopped != "":
+		state = fmt.Sprintf("stopped after input line %d (%s)", s.LastLine, s.Stopped)
+	case s.Interrupted:
 		state = fmt.Sprintf("interrupted after input line %d", s.LastLine)
 	}
-	fmt.Fprintf(&b, "batch %s: %d rendered, %d failed, %d skipped of %d read in %v (%.0f messages/s)\n",
+	fmt.Fprintf(&b, "batch %s: %d rendered, %d failed, %d skipped of %d read in %v (%.0f messages/s)",
 		state, s.Rendered, s.Failed, s.Skipped, s.Read, s.Elapsed.Round(time.Millisecond), s.PerSecond())
+	if s.Unwritten > 0 {
+		fmt.Fprintf(&b, "; %d more rendered but not written", s.Unwritten)
+	}
+	b.WriteByte('\n')
 	keys := make([]string, 0, len(s.Segments))
 	for k := range s.Segments {
 		keys = append(keys, k)
@@ -112,6 +129,7 @@ type result struct {
 	out     []byte // JSONL line (with newline)
 	err     error
 	skipped bool
+	dropped bool // not run: the run was stopped by an output error first
 }
 
 // MaxLine is the longest input line accepted (a larger record is a bad record).
@@ -119,12 +137,17 @@ const MaxLine = 16 << 20
 
 // Run renders every record of the input. It stops reading when ctx is cancelled, lets the
 // records in flight finish, and returns the stats; the error is for failures that stop the
-// whole run (an unwritable output), not for bad records.
+// whole run (an output or dead-letter file that cannot be written), not for bad records.
+// Such a failure stops the run at once: reading stops, records not yet started are dropped,
+// the ones in flight finish, and the stats count as rendered only what was written.
 func Run(ctx context.Context, opt Options) (Stats, error) {
 	start := time.Now()
 	outer := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// halt drops the records not yet started, after an output failure
+	halted, halt := context.WithCancel(context.Background())
+	defer halt()
 	if opt.Workers <= 0 {
 		opt.Workers = 1
 	}
@@ -146,6 +169,10 @@ func Run(ctx context.Context, opt Options) (Stats, error) {
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
+				if halted.Err() != nil {
+					results <- result{seq: j.seq, line: j.line, dropped: true}
+					continue
+				}
 				results <- work(opt, want, j)
 			}
 		}()
@@ -191,6 +218,18 @@ func Run(ctx context.Context, opt Options) (Stats, error) {
 	pending := map[int]result{}
 	next := 0
 	var fatal error
+	stop := func(err error) {
+		if fatal == nil {
+			fatal = err
+			cancel()
+			halt()
+		}
+	}
+	var out *lineWriter
+	var outErr error // the JSONL output failed: nothing more is written
+	if opt.Format == JSONL {
+		out = &lineWriter{w: opt.Out, size: 256 << 10}
+	}
 	for r := range results {
 		pending[r.seq] = r
 		for {
@@ -200,6 +239,9 @@ func Run(ctx context.Context, opt Options) (Stats, error) {
 			}
 			delete(pending, next)
 			next++
+			if r.dropped {
+				continue
+			}
 			stats.Read++
 			stats.LastLine = max(stats.LastLine, r.line)
 			switch {
@@ -207,20 +249,23 @@ func Run(ctx context.Context, opt Options) (Stats, error) {
 				stats.Skipped++
 			case r.err != nil:
 				var fe *FatalError
-				if errors.As(r.err, &fe) && fatal == nil {
-					fatal = r.err
-					cancel()
+				if errors.As(r.err, &fe) {
+					stop(r.err)
 				}
 				stats.Failed++
 				if opt.DeadLetter != nil {
-					writeDead(opt.DeadLetter, r)
-				}
-			default:
-				if opt.Format == JSONL && fatal == nil {
-					if _, err := opt.Out.Write(r.out); err != nil {
-						fatal = fmt.Errorf("writing output: %w", err)
+					if err := writeDead(opt.DeadLetter, r); err != nil {
+						stop(fmt.Errorf("writing the dead-letter file: %w", err))
 					}
 				}
+			case out != nil:
+				if outErr != nil {
+					stats.Unwritten++
+				} else if err := out.add(r.out, r.segment, &stats); err != nil {
+					outErr = fmt.Errorf("writing output: %w", err)
+					stop(outErr)
+				}
+			default:
 				stats.Rendered++
 				stats.Segments[r.segment]++
 			}
@@ -229,10 +274,19 @@ func Run(ctx context.Context, opt Options) (Stats, error) {
 			}
 		}
 	}
+	if out != nil && outErr == nil {
+		// what is held is written even after another failure stopped the run
+		if err := out.flush(&stats); err != nil {
+			stop(fmt.Errorf("writing output: %w", err))
+		}
+	}
 	stats.Elapsed = time.Since(start)
 	stats.Interrupted = outer.Err() != nil || fatal != nil
 	if err := <-readErr; err != nil && fatal == nil {
 		fatal = fmt.Errorf("reading profiles: %w", err)
+	}
+	if fatal != nil {
+		stats.Stopped = fatal.Error()
 	}
 	return stats, fatal
 }
@@ -356,12 +410,13 @@ func work(opt Options, want map[string]bool, j job) (r result) {
 	return r
 }
 
-func writeDead(w io.Writer, r result) {
+func writeDead(w io.Writer, r result) error {
 	msg := r.err.Error()
 	var de *diag.Error
 	if errors.As(r.err, &de) {
 		msg = de.Error()
 	}
 	b, _ := json.Marshal(map[string]any{"line": r.line, "id": r.id, "error": msg})
-	w.Write(append(b, '\n'))
+	_, err := w.Write(append(b, '\n'))
+	return err
 }

@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -169,6 +171,101 @@ func TestWriteFailureStops(t *testing.T) {
 		}})
 	if err == nil || !strings.Contains(err.Error(), "writing output") || st.Rendered >= 500 || !st.Interrupted {
 		t.Errorf("%+v %v", st, err)
+	}
+}
+
+// failingWriter takes n bytes, then fails like a full disk: a write that passes n is cut
+// short with an error.
+type failingWriter struct {
+	bytes.Buffer
+	n int
+}
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	room := w.n - w.Len()
+	if len(p) <= room {
+		return w.Buffer.Write(p)
+	}
+	w.Buffer.Write(p[:max(room, 0)])
+	return max(room, 0), errors.New("no space left on device")
+}
+
+// TestJSONLWriteFailure: when the JSONL output fails (a full disk), the run stops at once
+// (reading stops, queued records are dropped) with the error, and the stats count as
+// rendered exactly the records written in full.
+func TestJSONLWriteFailure(t *testing.T) {
+	tpl := template(t, &engine.Variants{HTML: true})
+	out := &failingWriter{n: 600 << 10}
+	st, err := batch.Run(context.Background(), batch.Options{Template: tpl, Input: strings.NewReader(input(3000, nil)), Format: batch.JSONL,
+		Out: out, Workers: 2, Variants: []string{"html"}})
+	if err == nil || !strings.Contains(err.Error(), "writing output: no space left on device") {
+		t.Fatalf("got %v", err)
+	}
+	whole := strings.Count(out.String(), "\n")
+	if st.Rendered != whole || whole == 0 {
+		t.Errorf("%d rendered, %d records written in full", st.Rendered, whole)
+	}
+	if st.Unwritten == 0 || st.Read != st.Rendered+st.Unwritten || st.Read > 200 {
+		t.Errorf("the run did not stop at the failure: %+v", st)
+	}
+	sum := 0
+	for _, n := range st.Segments {
+		sum += n
+	}
+	if sum != st.Rendered {
+		t.Errorf("segments count %d, rendered %d", sum, st.Rendered)
+	}
+	if s := st.Summary(); !strings.Contains(s, "stopped after input line") || !strings.Contains(s, "no space left on device") ||
+		!strings.Contains(s, fmt.Sprintf("%d rendered", st.Rendered)) || !strings.Contains(s, fmt.Sprintf("%d more rendered but not written", st.Unwritten)) {
+		t.Errorf("summary: %s", s)
+	}
+	// a failure at the last write counts nothing of what it held
+	out = &failingWriter{n: 0}
+	st, err = batch.Run(context.Background(), batch.Options{Template: tpl, Input: strings.NewReader(input(3, nil)), Format: batch.JSONL,
+		Out: out, Workers: 2, Variants: []string{"html"}})
+	if err == nil || st.Rendered != 0 || st.Unwritten != 3 {
+		t.Errorf("%+v %v", st, err)
+	}
+}
+
+// TestDeadLetterFailure: a dead-letter file that cannot be written stops the run (bad
+// records would be lost without a trace).
+func TestDeadLetterFailure(t *testing.T) {
+	bad := map[int]string{}
+	for i := 1; i <= 2000; i += 2 {
+		bad[i] = "{bad"
+	}
+	st, err := batch.Run(context.Background(), batch.Options{Template: template(t, &engine.Variants{HTML: true}), Input: strings.NewReader(input(2000, bad)),
+		Format: batch.JSONL, Out: io.Discard, DeadLetter: &failingWriter{n: 100}, Workers: 2, Variants: []string{"html"}})
+	if err == nil || !strings.Contains(err.Error(), "writing the dead-letter file") || st.Read > 200 {
+		t.Errorf("%+v %v", st, err)
+	}
+	// the output still takes the records rendered before the run stopped
+	var out bytes.Buffer
+	st, _ = batch.Run(context.Background(), batch.Options{Template: template(t, &engine.Variants{HTML: true}), Input: strings.NewReader(input(2000, bad)),
+		Format: batch.JSONL, Out: &out, DeadLetter: &failingWriter{n: 100}, Workers: 2, Variants: []string{"html"}})
+	if st.Rendered == 0 || st.Unwritten != 0 || strings.Count(out.String(), "\n") != st.Rendered {
+		t.Errorf("%+v, %d lines written", st, strings.Count(out.String(), "\n"))
+	}
+}
+
+// TestResumeRemovesTemp: a resumed run removes the temporary files a killed run left, in
+// the current naming and the older one.
+func TestResumeRemovesTemp(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []string{".u1.eml.tmp-123", ".tmp-456.eml"} {
+		os.WriteFile(filepath.Join(dir, n), []byte("half a mess"), 0o644)
+	}
+	st, err := batch.Run(context.Background(), batch.Options{Template: template(t, nil), Input: strings.NewReader(input(3, nil)), Format: batch.EML, Dir: dir, Workers: 2, Resume: true})
+	if err != nil || st.Rendered != 3 {
+		t.Fatalf("%+v %v", st, err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 3 {
+		for _, e := range entries {
+			t.Log(e.Name())
+		}
+		t.Errorf("%d files, want the 3 messages", len(entries))
 	}
 }
 

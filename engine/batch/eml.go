@@ -40,14 +40,17 @@ func SafeName(id string) string {
 }
 
 // writeEML writes ID.eml atomically: the message goes to a temporary file in the same folder,
-// is synced, and is renamed into place, so a file with the final name is always complete.
+// is synced, and is renamed into place, so a file with the final name is always complete. The
+// temporary file, .ID.eml.tmp-RANDOM, is hidden and never ends in .eml, so nothing that
+// looks for messages (*.eml) takes one that a killed run left half-written.
 func writeEML(dir, id string, m *engine.Message) error {
 	raw, err := m.EML()
 	if err != nil {
 		return fmt.Errorf("building the message: %w", err)
 	}
-	final := filepath.Join(dir, SafeName(id)+".eml")
-	f, err := os.CreateTemp(dir, ".tmp-*.eml")
+	name := SafeName(id) + ".eml"
+	final := filepath.Join(dir, name)
+	f, err := os.CreateTemp(dir, tempPattern(name))
 	if err != nil {
 		return &FatalError{err}
 	}
@@ -86,10 +89,19 @@ func checkWritable(dir string) error {
 	return os.Remove(name)
 }
 
-// CleanTemp removes temporary files a killed run left behind.
+// tempMark is in the name of every temporary file, after the name it will be renamed to.
+const tempMark = ".tmp-"
+
+// tempPattern is the os.CreateTemp pattern of the temporary file for the file name.
+func tempPattern(name string) string { return "." + name + tempMark + "*" }
+
+// CleanTemp removes the temporary files a killed run left behind: .ID.eml.tmp-RANDOM, and
+// .tmp-RANDOM.eml as older versions named them.
 func CleanTemp(dir string) {
-	matches, _ := filepath.Glob(filepath.Join(dir, ".tmp-*"))
-	for _, m := range matches {
-		os.Remove(m)
+	for _, pattern := range []string{".*" + tempMark + "*", tempMark + "*"} {
+		matches, _ := filepath.Glob(filepath.Join(dir, pattern))
+		for _, m := range matches {
+			os.Remove(m)
+		}
 	}
 }

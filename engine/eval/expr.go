@@ -1,6 +1,8 @@
 package eval
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"math"
 
@@ -164,12 +166,12 @@ func compileVar(v *tree.Var, o Options) (Fn, error) {
 		}
 		if !ok {
 			if record {
-				s.Undefined = append(s.Undefined, Undefined{File: o.File, Pos: pos, Name: path})
+				s.record(Undefined{File: o.File, Pos: pos, Name: path})
 			}
 			return nil, nil
 		}
 		if record && (cur == nil || cur == "") {
-			s.Undefined = append(s.Undefined, Undefined{File: o.File, Pos: pos, Name: path, Blank: true})
+			s.record(Undefined{File: o.File, Pos: pos, Name: path, Blank: true})
 		}
 		return cur, nil
 	}, nil
@@ -320,6 +322,10 @@ func compileFiltered(f *tree.Filtered, o Options) (Fn, error) {
 		if err != nil {
 			return nil, err
 		}
+		max := s.Limits.MaxOutput
+		// what the filters know of the limits: the value size bound they check before they
+		// allocate, and the context long filter calls stop on
+		s.Env.MaxBytes, s.Env.Ctx = max, s.Ctx
 		var argBuf [4]any
 		for i := range calls {
 			c := &calls[i]
@@ -344,13 +350,62 @@ func compileFiltered(f *tree.Filtered, o Options) (Fn, error) {
 			}
 			v, err = callFilter(c.fn, &s.Env, v, args, kw)
 			if err != nil {
+				var se *filters.SizeError
+				if errors.As(err, &se) {
+					return nil, limitAt(o, c.pos, &LimitError{What: "value size (bytes)", Limit: se.Limit,
+						Detail: c.name + " would build at least " + itoa(se.Size) + " bytes", Err: se})
+				}
+				if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+					return nil, limitAt(o, c.pos, &LimitError{What: "render time (deadline)", Err: err})
+				}
 				e := errAt(o, c.pos, "%s", err.Error())
 				e.Err = err
 				return nil, e
 			}
+			if max > 0 {
+				if err := checkBuilt(s, v, max); err != nil {
+					if err.Detail != "" {
+						err.Detail = c.name + " " + err.Detail
+					}
+					return nil, limitAt(o, c.pos, err)
+				}
+			}
 		}
 		return v, nil
 	}, nil
+}
+
+// bigValue is the footprint from which a filter's result is worth a look at the deadline:
+// work on values this large takes long enough that a loop of them must not wait for Tick.
+const bigValue = 64 << 10
+
+// checkBuilt holds a filter's result to the value size limit (its footprint, at most max) and,
+// for a big value, checks the render deadline: one filter call on a large value is where a
+// render spends its time between loop iterations.
+func checkBuilt(s *State, v any, max int) *LimitError {
+	var n int
+	switch x := v.(type) {
+	case string:
+		n = len(x)
+	case int, float64, bool, nil:
+		return nil
+	default:
+		n = filters.Footprint(x, max)
+	}
+	if n > max {
+		return &LimitError{What: "value size (bytes)", Limit: max, Detail: "built " + itoa(n) + " bytes"}
+	}
+	if n >= bigValue {
+		if err := s.Ctx.Err(); err != nil {
+			return &LimitError{What: "render time (deadline)", Err: err}
+		}
+	}
+	return nil
+}
+
+// limitAt positions a limit error at a filter, with its hint.
+func limitAt(o Options, p tree.Pos, le *LimitError) *diag.Error {
+	return &diag.Error{File: o.File, Line: p.Line, Col: p.Col, Msg: le.Error(), Source: o.Source, Rule: "limit", Hint: le.Hint(), Err: le}
 }
 
 // callFilter runs one filter, turning a panic into an error.

@@ -29,11 +29,18 @@ type Undefined struct {
 type Limits struct {
 	MaxIterations int // total loop iterations per render
 	MaxDepth      int // include/render nesting
-	MaxOutput     int // bytes of output
+	// MaxOutput bounds the bytes of output, and with them what a template may build: every
+	// value a filter returns (its filters.Footprint) and the values held in variables
+	// together (see AssignBuilt).
+	MaxOutput int
 }
 
 // DefaultLimits are the limits used when none are given.
 var DefaultLimits = Limits{MaxIterations: 100_000, MaxDepth: 16, MaxOutput: 4 << 20}
+
+// HardLimits are the most a template's front matter may ask for when the operator set no
+// limit of their own.
+var HardLimits = Limits{MaxIterations: 10_000_000, MaxDepth: 64, MaxOutput: 64 << 20}
 
 type binding struct {
 	name string
@@ -45,7 +52,15 @@ type scope struct {
 	assigns  map[string]any
 	counters map[string]int
 	frames   []binding
+	// held maps the variables holding a built value of heldMin bytes or more to its
+	// footprint; heldSum is their total (see AssignBuilt).
+	held    map[string]int
+	heldSum int
 }
+
+// heldMin is the smallest built value AssignBuilt keeps account of: smaller ones cost
+// nothing to track, and a template can name only so many variables.
+const heldMin = 1 << 10
 
 // State is the per-render state: the data, the variable scopes, loop and cycle state, the
 // recorded undefined variables and the limits.
@@ -58,7 +73,9 @@ type State struct {
 	// Segments reports segment membership by index for segment blocks; nil means none.
 	Segment func(name string) bool
 
-	sc         *scope
+	sc *scope
+	// Undefined lists the outputs of variables that rendered blank, each place once for
+	// missing and once for blank values (a loop does not repeat them).
 	Undefined  []Undefined
 	Iterations int
 	Depth      int
@@ -66,6 +83,11 @@ type State struct {
 	// continue, ifchanged), keyed by the tag's identity.
 	Registers map[any]any
 	Output    int // bytes written so far, maintained by the writer
+	// Held is the footprint of the built values held in variables (see AssignBuilt) plus
+	// what Hold added.
+	Held int
+	// seenUndefined indexes Undefined once it grows past a few records (see record).
+	seenUndefined map[undefinedKey]bool
 	// Trace, when set, receives the output of every conditional branch and loop body as it
 	// renders (mailmold check's empty-branch rule).
 	Trace func(b BranchHit)
@@ -187,8 +209,20 @@ func (s *State) LookupRoot(name string) (any, bool) {
 	return v, ok
 }
 
-// Assign sets a variable in the current template scope.
+// Assign sets a variable in the current template scope to a value that exists already (a
+// variable, a literal, a partial's argument); a built value it replaces is released.
 func (s *State) Assign(name string, v any) {
+	if sc := s.sc; sc.held != nil {
+		if n, ok := sc.held[name]; ok {
+			delete(sc.held, name)
+			sc.heldSum -= n
+			s.Held -= n
+		}
+	}
+	s.set(name, v)
+}
+
+func (s *State) set(name string, v any) {
 	if s.sc.assigns == nil {
 		s.sc.assigns = make(map[string]any, 8)
 	}
@@ -219,12 +253,90 @@ func (s *State) Set(depth int, v any) { s.sc.frames[len(s.sc.frames)-1-depth].va
 // Pop removes the n most recent bindings.
 func (s *State) Pop(n int) { s.sc.frames = s.sc.frames[:len(s.sc.frames)-n] }
 
+// AssignBuilt sets a variable to a value the template built (an assign with filters, a
+// capture) and keeps account of its footprint: the built values held in variables may
+// together take at most Limits.MaxOutput bytes, however many variables a template names.
+// Values under heldMin bytes are not tracked.
+func (s *State) AssignBuilt(name string, v any) error {
+	max := s.Limits.MaxOutput
+	n := 0
+	if max > 0 {
+		n = filters.Footprint(v, max)
+	}
+	sc := s.sc
+	if n >= heldMin || sc.held != nil {
+		old := sc.held[name]
+		if n >= heldMin {
+			if sc.held == nil {
+				sc.held = make(map[string]int, 4)
+			}
+			sc.held[name] = n
+		} else {
+			delete(sc.held, name)
+		}
+		sc.heldSum += n - old
+		s.Held += n - old
+		if max > 0 && s.Held > max {
+			return &LimitError{What: "value size (bytes)", Limit: max,
+				Detail: "the variables hold " + itoa(s.Held) + " bytes together after assigning " + name}
+		}
+	}
+	s.set(name, v)
+	return nil
+}
+
+// Hold counts n bytes the template keeps for the rest of the render outside its variables
+// (a cycle group's name) against Limits.MaxOutput, like AssignBuilt.
+func (s *State) Hold(n int, what string) error {
+	s.Held += n
+	if max := s.Limits.MaxOutput; max > 0 && s.Held > max {
+		return &LimitError{What: "value size (bytes)", Limit: max, Detail: what + " brings what the template holds to " + itoa(s.Held) + " bytes"}
+	}
+	return nil
+}
+
 // Isolate starts an isolated scope (a `render` partial): assigns, counters and bindings of
-// the caller are invisible until the returned function restores them.
+// the caller are invisible until the returned function restores them, and the values the
+// partial held are released.
 func (s *State) Isolate() (restore func()) {
 	old := s.sc
 	s.sc = &scope{}
-	return func() { s.sc = old }
+	return func() {
+		s.Held -= s.sc.heldSum
+		s.sc = old
+	}
+}
+
+type undefinedKey struct {
+	file  string
+	pos   tree.Pos
+	blank bool
+}
+
+// record appends u to Undefined unless the same place is recorded already with the same
+// Blank: a loop records each of its outputs once, however often it runs (a loop over
+// 100,000 items must not keep 100,000 records).
+func (s *State) record(u Undefined) {
+	if s.seenUndefined == nil {
+		for i := range s.Undefined {
+			if r := &s.Undefined[i]; r.Pos == u.Pos && r.Blank == u.Blank && r.File == u.File {
+				return
+			}
+		}
+		s.Undefined = append(s.Undefined, u)
+		if len(s.Undefined) >= 16 {
+			s.seenUndefined = make(map[undefinedKey]bool, 64)
+			for _, r := range s.Undefined {
+				s.seenUndefined[undefinedKey{r.File, r.Pos, r.Blank}] = true
+			}
+		}
+		return
+	}
+	k := undefinedKey{u.File, u.Pos, u.Blank}
+	if !s.seenUndefined[k] {
+		s.seenUndefined[k] = true
+		s.Undefined = append(s.Undefined, u)
+	}
 }
 
 // ErrLimit is wrapped by errors for exceeded limits.
@@ -249,19 +361,42 @@ func (s *State) Tick() error {
 
 // LimitError reports an exceeded render limit.
 type LimitError struct {
-	What  string
-	Limit int
-	Err   error
+	What   string
+	Limit  int
+	Detail string // what passed it, after the message
+	Err    error
 }
 
+// Error reads "<what> limit exceeded (limit N): <detail>".
 func (e *LimitError) Error() string {
 	if e.Limit > 0 {
-		return e.What + " limit exceeded (limit " + itoa(e.Limit) + ")"
+		msg := e.What + " limit exceeded (limit " + itoa(e.Limit) + ")"
+		if e.Detail != "" {
+			msg += ": " + e.Detail
+		}
+		return msg
 	}
 	if e.Err != nil {
 		return e.What + " exceeded: " + e.Err.Error()
 	}
 	return e.What + " limit exceeded"
+}
+
+// Hint says how to get past the limit when the template is right.
+func (e *LimitError) Hint() string {
+	switch e.What {
+	case "loop iterations":
+		return "if the template is right, raise max_iterations in front matter or --max-iterations (front matter cannot go above the flag)"
+	case "output size (bytes)":
+		return "if the template is right, raise max_output_bytes in front matter or --max-output-bytes (front matter cannot go above the flag)"
+	case "value size (bytes)":
+		return "a value the template builds (append, join, replace, split, concat, capture…), and all it holds in variables together, may take at most max_output_bytes: build less, or raise max_output_bytes / --max-output-bytes"
+	case "render time (deadline)":
+		return "if the template is right, raise timeout_ms in front matter or --timeout (front matter cannot go above the flag)"
+	case "include depth":
+		return "a partial that includes itself needs a condition that ends the recursion"
+	}
+	return "raise the limit in front matter (max_iterations, max_output_bytes, max_include_depth, timeout_ms) or with a flag if the template is right"
 }
 
 // Unwrap returns ErrLimit so callers can test errors.Is(err, ErrLimit).

@@ -35,8 +35,8 @@ func init() {
 		Example{In: 123, Args: []any{"#"}, Want: "123"}, Example{In: value.Range{From: 1, To: 3}, Args: []any{"#"}, Want: "1#2#3"},
 		Example{In: []any{"a", []any{"b", []any{1.5}}, nil}, Args: []any{"-"}, Want: "a-b-1.5-"},
 		Example{In: nil, Args: []any{"#"}, Want: ""}, Example{In: []any{}, Args: []any{"#", 42}, Err: true})
-	register("reverse", 0, 0, func(_ *Env, in any, _ []any, _ map[string]any) (any, error) {
-		list, err := items("reverse", in)
+	register("reverse", 0, 0, func(env *Env, in any, _ []any, _ map[string]any) (any, error) {
+		list, err := items(env, "reverse", in)
 		if err != nil {
 			return nil, err
 		}
@@ -48,13 +48,16 @@ func init() {
 	}, Example{In: []any{"b", "a", "B", "A"}, Want: []any{"A", "B", "a", "b"}},
 		Example{In: []any{"a", "b", 1, []any{}, map[string]any{}}, Want: []any{map[string]any{}, 1, "b", "a"}},
 		Example{In: 123, Want: []any{123}}, Example{In: nil, Want: []any{}}, Example{In: []any{}, Args: []any{0}, Err: true})
-	register("concat", 1, 1, func(_ *Env, in any, a []any, _ map[string]any) (any, error) {
+	register("concat", 1, 1, func(env *Env, in any, a []any, _ map[string]any) (any, error) {
 		other, ok := a[0].([]any)
 		if !ok {
 			return nil, &ArgError{"concat", "expects an array argument, got " + value.Inspect(a[0])}
 		}
-		list, err := items("concat", in)
+		list, err := items(env, "concat", in)
 		if err != nil {
+			return nil, err
+		}
+		if err := env.fits("concat", (len(list)+len(other))*SlotBytes); err != nil {
 			return nil, err
 		}
 		out := make([]any, 0, len(list)+len(other))
@@ -144,12 +147,12 @@ func firstLast(in any, first bool) any {
 	return nil
 }
 
-func join(_ *Env, in any, a []any, _ map[string]any) (any, error) {
+func join(env *Env, in any, a []any, _ map[string]any) (any, error) {
 	sep := " "
 	if len(a) > 0 {
 		sep = str(a[0])
 	}
-	list, err := items("join", in)
+	list, err := items(env, "join", in)
 	if err != nil {
 		return nil, err
 	}
@@ -161,16 +164,20 @@ func join(_ *Env, in any, a []any, _ map[string]any) (any, error) {
 	}
 	var b strings.Builder
 	for i, v := range list {
+		s := str(v)
 		if i > 0 {
+			if err := env.fits("join", b.Len()+len(sep)+len(s)); err != nil {
+				return nil, err
+			}
 			b.WriteString(sep)
 		}
-		b.WriteString(str(v))
+		b.WriteString(s)
 	}
 	return b.String(), nil
 }
 
-func compact(_ *Env, in any, a []any, _ map[string]any) (any, error) {
-	list, err := items("compact", in)
+func compact(env *Env, in any, a []any, _ map[string]any) (any, error) {
+	list, err := items(env, "compact", in)
 	if err != nil {
 		return nil, err
 	}
@@ -194,17 +201,21 @@ func compact(_ *Env, in any, a []any, _ map[string]any) (any, error) {
 	return out, nil
 }
 
-func uniq(_ *Env, in any, a []any, _ map[string]any) (any, error) {
-	list, err := items("uniq", in)
+func uniq(env *Env, in any, a []any, _ map[string]any) (any, error) {
+	list, err := items(env, "uniq", in)
 	if err != nil {
 		return nil, err
 	}
 	key := arg(a, 0)
 	out := make([]any, 0, len(list))
 	seen := map[any]bool{}
-	var seenOther []any
+	var seenOther []any // items that cannot be map keys, compared one by one
+	p := pace{env: env}
 next:
 	for _, v := range list {
+		if err := p.step(1 + len(seenOther)); err != nil {
+			return nil, err
+		}
 		k := v
 		if key != nil {
 			var st lookup
@@ -233,8 +244,8 @@ next:
 	return out, nil
 }
 
-func mapFilter(_ *Env, in any, a []any, _ map[string]any) (any, error) {
-	list, err := items("map", in)
+func mapFilter(env *Env, in any, a []any, _ map[string]any) (any, error) {
+	list, err := items(env, "map", in)
 	if err != nil {
 		return nil, err
 	}
@@ -249,9 +260,9 @@ func mapFilter(_ *Env, in any, a []any, _ map[string]any) (any, error) {
 	return out, nil
 }
 
-func sum(_ *Env, in any, a []any, _ map[string]any) (any, error) {
+func sum(env *Env, in any, a []any, _ map[string]any) (any, error) {
 	key := arg(a, 0)
-	list, err := items("sum", in)
+	list, err := items(env, "sum", in)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package filters
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strconv"
@@ -14,6 +15,14 @@ import (
 type Env struct {
 	Now      time.Time      // "now"/"today" in date; zero means time.Now()
 	Location *time.Location // nil means UTC
+	// MaxBytes bounds the Footprint of a value a filter builds (0: no bound). The filters
+	// that can build a value much larger than their input (append, prepend, replace, join,
+	// split, concat, array filters on ranges) check it before they allocate and return a
+	// *SizeError.
+	MaxBytes int
+	// Ctx is the render's context (nil: none). Filters whose work can grow faster than
+	// their input (uniq over unhashable items, sort) stop with its error once it is done.
+	Ctx context.Context
 }
 
 func (e *Env) now() time.Time {

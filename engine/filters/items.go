@@ -14,9 +14,9 @@ const maxRangeItems = 1 << 20
 
 // items is Ruby Liquid's InputIterator: the list an array filter works on. Lists are flattened,
 // a map is a one-item list, nil is empty, a range lists its integers (an error beyond
-// maxRangeItems), and anything else is a one-item list. The result may be in itself: callers
-// never modify it.
-func items(name string, in any) ([]any, error) {
+// maxRangeItems, or beyond what env.MaxBytes allows), and anything else is a one-item list.
+// The result may be in itself: callers never modify it.
+func items(env *Env, name string, in any) ([]any, error) {
 	switch x := in.(type) {
 	case nil:
 		return nil, nil
@@ -30,6 +30,9 @@ func items(name string, in any) ([]any, error) {
 	case value.Range:
 		if x.Len() > maxRangeItems {
 			return nil, &ArgError{name, "range " + value.ToString(x) + " has more than " + strconv.Itoa(maxRangeItems) + " items"}
+		}
+		if x.Len() > env.maxItems() {
+			return nil, &SizeError{Filter: name, Size: x.Len() * SlotBytes, Limit: env.MaxBytes}
 		}
 		return x.Slice(), nil
 	}

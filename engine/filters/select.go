@@ -63,8 +63,8 @@ const (
 )
 
 func selectFilter(name string, mode selMode) Func {
-	return func(_ *Env, in any, a []any, _ map[string]any) (any, error) {
-		list, err := items(name, in)
+	return func(env *Env, in any, a []any, _ map[string]any) (any, error) {
+		list, err := items(env, name, in)
 		if err != nil {
 			return nil, err
 		}

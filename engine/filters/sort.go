@@ -9,8 +9,8 @@ import (
 // sortFilter is Ruby Liquid's sort: numbers by value, strings by bytes, nil last; values
 // that cannot be ordered against each other are an error. With a property, every item must
 // have properties (else the result is nil) and items sort by that property.
-func sortFilter(_ *Env, in any, a []any, _ map[string]any) (any, error) {
-	return sortBy("sort", in, arg(a, 0), func(x, y any) (int, bool) {
+func sortFilter(env *Env, in any, a []any, _ map[string]any) (any, error) {
+	return sortBy(env, "sort", in, arg(a, 0), func(x, y any) (int, bool) {
 		if x == nil || y == nil {
 			return nilLast(x, y), true
 		}
@@ -26,8 +26,8 @@ func sortFilter(_ *Env, in any, a []any, _ map[string]any) (any, error) {
 
 // sortNatural is Ruby Liquid's sort_natural: items compare as text, ignoring ASCII case; nil
 // last.
-func sortNatural(_ *Env, in any, a []any, _ map[string]any) (any, error) {
-	return sortBy("sort_natural", in, arg(a, 0), func(x, y any) (int, bool) {
+func sortNatural(env *Env, in any, a []any, _ map[string]any) (any, error) {
+	return sortBy(env, "sort_natural", in, arg(a, 0), func(x, y any) (int, bool) {
 		if x == nil || y == nil {
 			return nilLast(x, y), true
 		}
@@ -74,8 +74,8 @@ func lowerASCII(c byte) byte {
 
 // sortBy sorts the items of in (stably) by cmp on the items, or on their property key when
 // key is not nil.
-func sortBy(name string, in, key any, cmp func(x, y any) (int, bool)) (any, error) {
-	list, err := items(name, in)
+func sortBy(env *Env, name string, in, key any, cmp func(x, y any) (int, bool)) (any, error) {
+	list, err := items(env, name, in)
 	if err != nil {
 		return nil, err
 	}
@@ -102,13 +102,24 @@ func sortBy(name string, in, key any, cmp func(x, y any) (int, bool)) (any, erro
 		idx[i] = i
 	}
 	bad := false
+	p := pace{env: env}
+	var stopped error
 	sort.SliceStable(idx, func(i, j int) bool {
+		if stopped != nil {
+			return false // past the deadline: let the sort run out cheaply
+		}
+		if stopped = p.step(1); stopped != nil {
+			return false
+		}
 		c, ok := cmp(keys[idx[i]], keys[idx[j]])
 		if !ok {
 			bad = true
 		}
 		return c < 0
 	})
+	if stopped != nil {
+		return nil, stopped
+	}
 	if bad {
 		return nil, &ArgError{name, "cannot sort values of incompatible types"}
 	}

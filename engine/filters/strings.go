@@ -10,13 +10,21 @@ import (
 
 // The string filters. Every one writes its input as text first (nil is ""), as Ruby's to_s.
 func init() {
-	register("append", 1, 1, func(_ *Env, in any, a []any, _ map[string]any) (any, error) {
-		return str(in) + str(a[0]), nil
+	register("append", 1, 1, func(env *Env, in any, a []any, _ map[string]any) (any, error) {
+		s, t := str(in), str(a[0])
+		if err := env.fits("append", len(s)+len(t)); err != nil {
+			return nil, err
+		}
+		return s + t, nil
 	}, Example{In: "a", Args: []any{"b"}, Want: "ab"}, Example{In: 5, Args: []any{"x"}, Want: "5x"},
 		Example{In: nil, Args: []any{"hi"}, Want: "hi"}, Example{In: "hi", Args: []any{nil}, Want: "hi"},
 		Example{In: "hi", Args: []any{5}, Want: "hi5"}, Example{In: "a", Args: nil, Err: true})
-	register("prepend", 1, 1, func(_ *Env, in any, a []any, _ map[string]any) (any, error) {
-		return str(a[0]) + str(in), nil
+	register("prepend", 1, 1, func(env *Env, in any, a []any, _ map[string]any) (any, error) {
+		s, t := str(in), str(a[0])
+		if err := env.fits("prepend", len(s)+len(t)); err != nil {
+			return nil, err
+		}
+		return t + s, nil
 	}, Example{In: "a", Args: []any{"b"}, Want: "ba"}, Example{In: 5, Args: []any{"x"}, Want: "x5"},
 		Example{In: nil, Args: []any{"hi"}, Want: "hi"}, Example{In: "a", Args: []any{"b", "c"}, Err: true})
 	register("upcase", 0, 0, func(_ *Env, in any, _ []any, _ map[string]any) (any, error) {
@@ -63,18 +71,30 @@ func init() {
 		return replaceLast(str(in), str(a[0]), ""), nil
 	}, Example{In: "I strained to see the train through the rain", Args: []any{"rain"}, Want: "I strained to see the train through the "},
 		Example{In: "hello", Args: []any{nil}, Want: "hello"}, Example{In: 5, Args: []any{"rain"}, Want: "5"})
-	register("replace", 1, 2, func(_ *Env, in any, a []any, _ map[string]any) (any, error) {
-		return strings.ReplaceAll(str(in), str(a[0]), str(arg(a, 1))), nil
+	register("replace", 1, 2, func(env *Env, in any, a []any, _ map[string]any) (any, error) {
+		s, old, repl := str(in), str(a[0]), str(arg(a, 1))
+		if err := replaceFits(env, "replace", s, old, repl, true); err != nil {
+			return nil, err
+		}
+		return strings.ReplaceAll(s, old, repl), nil
 	}, Example{In: "Take my protein pills and put my helmet on", Args: []any{"my", "your"}, Want: "Take your protein pills and put your helmet on"},
 		Example{In: "hello", Args: []any{"ll"}, Want: "heo"}, Example{In: "Take", Args: []any{nil, "#"}, Want: "#T#a#k#e#"},
 		Example{In: map[string]any{}, Args: []any{"{", "!"}, Want: "!}"}, Example{In: "a", Args: []any{"how", "are", "you"}, Err: true})
-	register("replace_first", 1, 2, func(_ *Env, in any, a []any, _ map[string]any) (any, error) {
-		return strings.Replace(str(in), str(a[0]), str(arg(a, 1)), 1), nil
+	register("replace_first", 1, 2, func(env *Env, in any, a []any, _ map[string]any) (any, error) {
+		s, old, repl := str(in), str(a[0]), str(arg(a, 1))
+		if err := replaceFits(env, "replace_first", s, old, repl, false); err != nil {
+			return nil, err
+		}
+		return strings.Replace(s, old, repl, 1), nil
 	}, Example{In: "Take my protein pills and put my helmet on", Args: []any{"my", "your"}, Want: "Take your protein pills and put my helmet on"},
 		Example{In: "hello5", Args: []any{5, "your"}, Want: "helloyour"}, Example{In: "Take my protein", Args: []any{nil, "#"}, Want: "#Take my protein"},
 		Example{In: "hello", Args: []any{"ll"}, Want: "heo"})
-	register("replace_last", 2, 2, func(_ *Env, in any, a []any, _ map[string]any) (any, error) {
-		return replaceLast(str(in), str(a[0]), str(a[1])), nil
+	register("replace_last", 2, 2, func(env *Env, in any, a []any, _ map[string]any) (any, error) {
+		s, old, repl := str(in), str(a[0]), str(a[1])
+		if err := replaceFits(env, "replace_last", s, old, repl, false); err != nil {
+			return nil, err
+		}
+		return replaceLast(s, old, repl), nil
 	}, Example{In: "Take my protein pills and put my helmet on", Args: []any{"my", "your"}, Want: "Take my protein pills and put your helmet on"},
 		Example{In: "Take my protein", Args: []any{nil, "#"}, Want: "Take my protein#"},
 		Example{In: "Take my protein", Args: []any{"my", nil}, Want: "Take  protein"}, Example{In: "hello", Args: []any{"ll"}, Err: true})
@@ -125,6 +145,25 @@ func isRubySpace(r rune) bool {
 		return true
 	}
 	return false
+}
+
+// replaceFits checks, before anything is allocated, that replacing old by repl in s (every
+// occurrence when all is set, else one) stays within env.MaxBytes: a short text with a long
+// replacement at every character is the way a replace multiplies its input. Occurrences are
+// counted only when the worst case (one at every byte) could pass the limit.
+func replaceFits(env *Env, name, s, old, repl string, all bool) error {
+	grow := len(repl) - len(old)
+	if grow <= 0 || env == nil || env.MaxBytes <= 0 {
+		return nil
+	}
+	if !all {
+		return env.fits(name, len(s)+grow)
+	}
+	if len(s)+(len(s)+1)*grow <= env.MaxBytes {
+		return nil
+	}
+	n := strings.Count(s, old) // for "" the number of places between characters
+	return env.fits(name, len(s)+n*grow)
 }
 
 func replaceLast(s, old, repl string) string {
@@ -214,8 +253,11 @@ func truncateWords(_ *Env, in any, a []any, _ map[string]any) (any, error) {
 
 // split is Ruby's String#split with a string pattern: " " splits on runs of whitespace and
 // drops leading whitespace, "" splits into characters, and trailing empty strings are dropped.
-func split(_ *Env, in any, a []any, _ map[string]any) (any, error) {
+func split(env *Env, in any, a []any, _ map[string]any) (any, error) {
 	s, sep := str(in), str(a[0])
+	if err := splitFits(env, s, sep); err != nil {
+		return nil, err
+	}
 	var parts []string
 	switch sep {
 	case "":
@@ -238,6 +280,29 @@ func split(_ *Env, in any, a []any, _ map[string]any) (any, error) {
 		out[i] = p
 	}
 	return out, nil
+}
+
+// splitFits checks that the list split would build stays within env.MaxBytes before it is
+// built: a text splits into at most one item per byte, and each item takes a list slot. The
+// items are counted only when that worst case could pass the limit.
+func splitFits(env *Env, s, sep string) error {
+	if env == nil || env.MaxBytes <= 0 || (len(s)+1)*SlotBytes+len(s) <= env.MaxBytes {
+		return nil
+	}
+	var n int
+	switch sep {
+	case "":
+		n = utf8.RuneCountInString(s)
+	case " ":
+		for i := 0; i < len(s); i++ {
+			if !isRubySpace(rune(s[i])) && (i == 0 || isRubySpace(rune(s[i-1]))) {
+				n++
+			}
+		}
+	default:
+		n = strings.Count(s, sep) + 1
+	}
+	return env.fits("split", n*SlotBytes+len(s))
 }
 
 // stringsOf reports whether v is text (string or SafeHTML) and returns it.

@@ -173,6 +173,11 @@ func (x *includeEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
 			Msg:  fmt.Sprintf("include depth limit exceeded (limit %d) including %q", s.Limits.MaxDepth, name),
 			Hint: "a partial that includes itself needs a condition that ends the recursion", Err: &eval.LimitError{What: "include depth", Limit: s.Limits.MaxDepth}}
 	}
+	// a partial render counts as a loop iteration: partials that include each other several
+	// times over fan out like nested loops, with no loop to count them
+	if err := s.Tick(); err != nil {
+		return err
+	}
 	// Evaluate arguments in the caller's scope.
 	vals := make([]any, len(x.args))
 	for i, fn := range x.args {
@@ -215,23 +220,35 @@ func (x *includeEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
 		defer s.Pop(len(x.keys))
 	}
 	if x.with != nil && x.forEach {
-		if list, ok := with.([]any); ok || isRange(with) {
-			if !ok {
-				list = value.ToList(with)
+		list, ok := with.([]any)
+		rg, isRange := with.(value.Range)
+		if ok || isRange {
+			// a range is iterated without building a list; every item counts as a loop
+			// iteration, as in a for loop
+			n := len(list)
+			if isRange {
+				n = rg.Len()
 			}
 			var loop *forloop
 			if x.isolated {
-				loop = &forloop{name: bindAs + "-" + name, length: len(list), isolated: true}
+				loop = &forloop{name: bindAs + "-" + name, length: n, isolated: true}
 				s.Push("forloop", loop)
 				defer s.Pop(1)
 			}
 			s.Push(bindAs, nil)
 			defer s.Pop(1)
-			for i, it := range list {
+			for i := 0; i < n; i++ {
+				if err := s.Tick(); err != nil {
+					return err
+				}
 				if loop != nil {
 					loop.index = i
 				}
-				s.Set(0, it)
+				if isRange {
+					s.Set(0, rg.From+i)
+				} else {
+					s.Set(0, list[i])
+				}
 				if err := part.execInto(r, x.indent); err != nil {
 					return err
 				}
@@ -245,8 +262,6 @@ func (x *includeEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
 	}
 	return part.execInto(r, x.indent)
 }
-
-func isRange(v any) bool { _, ok := v.(value.Range); return ok }
 
 // execInto renders the partial program into the caller's writer with the caller's state
 // (the indentation of a standalone partial is part of its compiled text). An expanded

@@ -375,7 +375,13 @@ func (c *cycleEx) exec(r *run, _ []*pongo2.NodeWrapper) error {
 	// Ruby Liquid's semantics when calls of one named group list different numbers of
 	// values: the position is shared, a position past this call's values prints nothing,
 	// and it wraps to 0 once it reaches this call's count
-	i, _ := r.s.Registers[cycleKey{key}].(int)
+	i, seen := r.s.Registers[cycleKey{key}].(int)
+	if !seen && c.group != nil {
+		// every new group name stays in the registers until the render ends
+		if err := r.s.Hold(len(key), "the cycle group name"); err != nil {
+			return err
+		}
+	}
 	next := i + 1
 	if next >= len(c.values) {
 		next = 0

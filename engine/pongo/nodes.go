@@ -71,7 +71,8 @@ func (g *gen) compileNode(n tree.Node) (executor, []body, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		return &assignEx{name: x.Name, fn: fn}, nil, nil
+		_, built := x.Value.(*tree.Filtered)
+		return &assignEx{name: x.Name, fn: fn, built: built}, nil, nil
 	case *tree.Capture:
 		return &captureEx{name: x.Name}, []body{{x.Line, x.Body}}, nil
 	case *tree.Counter:
@@ -201,15 +202,22 @@ func (x *caseEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
 	return nil
 }
 
+// assignEx runs an assign. A value made by filters is a value the template built: it is
+// held to the value size budget (State.AssignBuilt); a plain variable or literal is only a
+// second name for a value that exists already.
 type assignEx struct {
-	name string
-	fn   eval.Fn
+	name  string
+	fn    eval.Fn
+	built bool
 }
 
 func (a *assignEx) exec(r *run, _ []*pongo2.NodeWrapper) error {
 	v, err := a.fn(r.s)
 	if err != nil {
 		return err
+	}
+	if a.built {
+		return r.s.AssignBuilt(a.name, v)
 	}
 	r.s.Assign(a.name, v)
 	return nil
@@ -229,8 +237,7 @@ func (c *captureEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
 	if err != nil {
 		return err
 	}
-	r.s.Assign(c.name, s)
-	return nil
+	return r.s.AssignBuilt(c.name, s)
 }
 
 type counterEx struct {

@@ -162,6 +162,11 @@ func (f *forEx) each(r *run, bodies []*pongo2.NodeWrapper, coll any) error {
 			items = append(items, pair[1])
 		}
 	case value.Range:
+		// a range longer than the iterations left would stop at the limit anyway: stop
+		// before its list is built
+		if max := r.s.Limits.MaxIterations; max > 0 && c.Len() > max-r.s.Iterations {
+			return &eval.LimitError{What: "loop iterations", Limit: max}
+		}
 		items = c.Slice()
 	}
 	if len(items) == 0 {

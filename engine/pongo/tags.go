@@ -133,7 +133,7 @@ func (n *pnode) position(err error) error {
 		return err
 	}
 	return &diag.Error{File: n.at.name, Line: n.pos.Line, Col: n.pos.Col, Msg: err.Error(), Source: n.at.src, Rule: "limit", Err: err,
-		Hint: "raise the limit in front matter (max_iterations, max_output_bytes, max_include_depth, timeout_ms) or with a flag if the template is right"}
+		Hint: le.Hint()}
 }
 
 func unitNode(args *pongo2.Parser) (*unit, int, *pongo2.Error) {

@@ -46,11 +46,16 @@ func Equal(a, b any) bool {
 	case []any:
 		y, ok := b.([]any)
 		if !ok {
-			if r, isRange := b.(Range); isRange {
-				y = r.Slice()
-			} else {
-				return false
+			r, isRange := b.(Range)
+			if !isRange || r.Len() != len(x) {
+				return false // (the range is never expanded: (1..1000000000) would take gigabytes)
 			}
+			for i := range x {
+				if !Equal(x[i], r.From+i) {
+					return false
+				}
+			}
+			return true
 		}
 		if len(x) != len(y) {
 			return false
