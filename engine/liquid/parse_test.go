@@ -103,9 +103,16 @@ func FuzzParse(f *testing.F) {
 	for _, c := range cases {
 		f.Add(c.Template)
 	}
-	files, _ := filepath.Glob("../../templates/*.liquid")
-	more, _ := filepath.Glob("testdata/*.liquid")
-	for _, p := range append(files, more...) {
+	var files []string
+	for _, g := range []string{"../../templates/*.liquid", "../../templates/partials/*.liquid",
+		"../../fixtures/hostile/templates/*.liquid", "../../fixtures/hostile/templates/partials/*.liquid"} {
+		m, _ := filepath.Glob(g)
+		files = append(files, m...)
+	}
+	if len(files) < 8 {
+		f.Fatalf("only %d local Liquid seeds: the globs match nothing", len(files))
+	}
+	for _, p := range files {
 		if b, err := os.ReadFile(p); err == nil {
 			f.Add(string(b))
 		}
