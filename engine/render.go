@@ -71,16 +71,16 @@ func (t *Template) render(ctx context.Context, profile map[string]any, ro Render
 	m.ToName = strings.TrimSpace(value.ToString(profile["first_name"]) + " " + value.ToString(profile["last_name"]))
 	if t.opt.Segments != nil {
 		seg, segs, err := t.opt.Segments.Membership(profile)
-		var problems interface{ Diagnostics() []diag.Diagnostic }
-		switch {
-		case errors.As(err, &problems):
+		if err != nil {
+			var problems interface{ Diagnostics() []diag.Diagnostic }
+			if !errors.As(err, &problems) {
+				return nil, fmt.Errorf("%s: segments: %w", t.Name, err)
+			}
 			// a rule that failed for this profile, an unknown override: reported, not fatal
 			for _, d := range problems.Diagnostics() {
 				d.Profile = m.ProfileID
 				m.Diagnostics = append(m.Diagnostics, d)
 			}
-		case err != nil:
-			return nil, fmt.Errorf("%s: segments: %w", t.Name, err)
 		}
 		m.Segment, m.Segments = seg, segs
 	} else if s, ok := profile["segment"].(string); ok {

@@ -62,7 +62,7 @@ func note(r *run, pos tree.Pos, blocked, val string) {
 		ns = new([]diag.Diagnostic)
 		r.s.Registers[notesKey{}] = ns
 	}
-	file := r.at.name
+	file := r.n.at.name
 	for _, d := range *ns {
 		if d.File == file && d.Line == pos.Line && d.Col == pos.Col {
 			return

@@ -142,7 +142,7 @@ func (g *gen) compileInlineInclude(x *tree.Include, o eval.Options) (executor, [
 
 func (x *includeEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
 	if x.inline != nil {
-		r = &run{s: r.s, ctx: r.ctx, w: r.w, p: r.p, inline: bodies[0], at: r.at}
+		r = &run{s: r.s, ctx: r.ctx, w: r.w, n: r.n, inline: bodies[0]}
 	}
 	part := x.static
 	name := x.partName
@@ -155,7 +155,7 @@ func (x *includeEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
 			return err
 		}
 		name = value.ToString(v)
-		if part, err = r.p.partial(name, x.indent, x.start); err != nil && r.p.opt.MissingPartialsEmpty {
+		if part, err = r.n.p.partial(name, x.indent, x.start); err != nil && r.n.p.opt.MissingPartialsEmpty {
 			return nil
 		} else if err != nil {
 			return &diag.Error{File: x.file, Line: x.pos.Line, Col: x.pos.Col, Msg: err.Error(), Source: x.src, Rule: "render", Err: err}

@@ -394,7 +394,7 @@ func (c *cycleEx) exec(r *run, _ []*pongo2.NodeWrapper) error {
 	if err != nil {
 		return err
 	}
-	if !r.p.opt.Escape {
+	if !r.n.p.opt.Escape {
 		_, err := r.w.WriteString(value.ToString(v))
 		return err
 	}

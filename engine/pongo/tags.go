@@ -51,10 +51,9 @@ type run struct {
 	s   *eval.State
 	ctx *pongo2.ExecutionContext
 	w   pongo2.TemplateWriter
-	p   *Program
+	n   *pnode // the node running: its program and its file
 	// inline is the body of a partial expanded in place, run instead of the partial program
 	inline *pongo2.NodeWrapper
-	at     *srcFile // the file of the node running
 }
 
 // body executes a pongo2 body into w.
@@ -72,7 +71,7 @@ func (r *run) branch(b *pongo2.NodeWrapper, pos tree.Pos, tag string) error {
 		return r.body(b, r.w)
 	}
 	out, err := r.capture(b)
-	r.s.Trace(eval.BranchHit{File: r.at.name, Pos: pos, Tag: tag, Output: out})
+	r.s.Trace(eval.BranchHit{File: r.n.at.name, Pos: pos, Tag: tag, Output: out})
 	if _, werr := r.w.WriteString(out); err == nil {
 		err = werr
 	}
@@ -101,7 +100,7 @@ func (n *pnode) Execute(ctx *pongo2.ExecutionContext, w pongo2.TemplateWriter) (
 				Hint: "this is a bug in mailmold or a filter: please report it with the template and the profile"}}
 		}
 	}()
-	if err := n.ex.exec(&run{s: s, ctx: ctx, w: w, p: n.p, at: n.at}, n.bodies); err != nil {
+	if err := n.ex.exec(&run{s: s, ctx: ctx, w: w, n: n}, n.bodies); err != nil {
 		return &pongo2.Error{Sender: "mailmold", OrigError: n.anywhere(n.position(err))}
 	}
 	return nil

@@ -352,9 +352,10 @@ func (s *Set) Membership(profile map[string]any) (string, map[string]bool, error
 		match = make([]bool, len(s.segs))
 	}
 	first, err := s.Evaluate(profile, match)
-	var pe *ProfileError
-	if err != nil && !errors.As(err, &pe) {
-		return "", nil, err
+	if err != nil {
+		if _, isProblems := err.(*ProfileError); !isProblems {
+			return "", nil, err
+		}
 	}
 	all := make(map[string]bool, len(s.segs))
 	for i, ok := range match {
