@@ -3,8 +3,8 @@ package engine
 import (
 	"sort"
 	"strings"
-	"unicode/utf8"
 
+	"github.com/mailmold/mailmold/engine/diag"
 	"github.com/mailmold/mailmold/engine/tree"
 	"golang.org/x/net/html"
 )
@@ -43,7 +43,7 @@ type srcAttr struct {
 // sourceTags is the template's start tags by element name, in source order.
 type sourceTags struct {
 	src   string
-	lines []int // byte offset of every line start
+	lines *diag.Lines
 	tags  map[string][]srcTag
 }
 
@@ -54,7 +54,7 @@ func (t *Template) sourceTags() *sourceTags {
 }
 
 func readSourceTags(src string, tr *tree.Template) *sourceTags {
-	st := &sourceTags{src: src, lines: lineStarts(src), tags: map[string][]srcTag{}}
+	st := &sourceTags{src: src, lines: diag.NewLines(src), tags: map[string][]srcTag{}}
 	skel := []byte(strings.Repeat(string(rune(masked)), len(src)))
 	keep := func(off int, text string) {
 		// the text is the source from off, or (white space trimmed around tags) a
@@ -86,9 +86,9 @@ func readSourceTags(src string, tr *tree.Template) *sourceTags {
 		tree.Walk(tr.Body, func(n tree.Node) bool {
 			switch x := n.(type) {
 			case *tree.Text:
-				keep(st.offset(x.Line, x.Col), x.Text)
+				keep(st.lines.Offset(x.Line, x.Col), x.Text)
 			case *tree.Live:
-				at := st.offset(x.Line, x.Col)
+				at := st.lines.Offset(x.Line, x.Col)
 				if at < 0 {
 					break
 				}
@@ -177,35 +177,6 @@ func normSpace(s string) string {
 		return s
 	}
 	return strings.Join(strings.Fields(s), " ")
-}
-
-func lineStarts(s string) []int {
-	lines := []int{0}
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\n' {
-			lines = append(lines, i+1)
-		}
-	}
-	return lines
-}
-
-// offset turns a tree position (1-based line, byte column) into a byte offset; -1 when it
-// is outside the source.
-func (st *sourceTags) offset(line, col int) int {
-	if line < 1 || line > len(st.lines) || col < 1 {
-		return -1
-	}
-	off := st.lines[line-1] + col - 1
-	if off > len(st.src) {
-		return -1
-	}
-	return off
-}
-
-// position returns the 1-based line and column (in characters) of a byte offset.
-func (st *sourceTags) position(off int) (int, int) {
-	line := sort.Search(len(st.lines), func(i int) bool { return st.lines[i] > off })
-	return line, utf8.RuneCountInString(st.src[st.lines[line-1]:off]) + 1
 }
 
 // score rates how well a rendered element's attributes fit a template start tag.

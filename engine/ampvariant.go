@@ -60,7 +60,7 @@ func (t *Template) ampPositions(master string, ds []amp.Diagnostic) [][2]int {
 		if d.Line == 0 || d.Offset < 0 || d.Offset >= len(master) {
 			// not found in the master (an element the parser implied): the first such tag
 			if tags := st.tags[name]; len(tags) > 0 {
-				out[i][0], out[i][1] = st.position(tags[0].off)
+				out[i][0], out[i][1] = st.lines.At(tags[0].off)
 			}
 			continue
 		}
@@ -89,7 +89,7 @@ func (t *Template) ampPositions(master string, ds []amp.Diagnostic) [][2]int {
 		r := refs[k]
 		if tag == nil {
 			if tags := st.tags[want[k].name]; len(tags) > 0 {
-				out[r.diag][0], out[r.diag][1] = st.position(tags[0].off)
+				out[r.diag][0], out[r.diag][1] = st.lines.At(tags[0].off)
 			}
 			continue
 		}
@@ -97,7 +97,7 @@ func (t *Template) ampPositions(master string, ds []amp.Diagnostic) [][2]int {
 		if r.inner >= 0 {
 			off = st.textOffset(master, r.masterEnd, r.inner, tag.end)
 		}
-		out[r.diag][0], out[r.diag][1] = st.position(off)
+		out[r.diag][0], out[r.diag][1] = st.lines.At(off)
 	}
 	return out
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/mailmold/mailmold/engine"
+	"github.com/mailmold/mailmold/engine/diag"
 	"github.com/mailmold/mailmold/engine/tree"
 )
 
@@ -25,9 +26,7 @@ func writtenName(tpl *engine.Template, file string, pos tree.Pos, name string) s
 		return name
 	}
 	if file == tpl.Name && pos.Line > 0 {
-		starts := lineStarts(tpl.Source)
-		if pos.Line <= len(starts) {
-			off := byteOffset(tpl.Source, starts[pos.Line-1], pos.Col)
+		if off := diag.NewLines(tpl.Source).Offset(pos.Line, pos.Col); off >= 0 {
 			end := off
 			for end < len(tpl.Source) && (isASCIILetter(tpl.Source[end]) || tpl.Source[end] == '_' || tpl.Source[end] >= '0' && tpl.Source[end] <= '9') {
 				end++

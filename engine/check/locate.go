@@ -114,7 +114,7 @@ func (l *locator) build() {
 // mark returns src with markAttr written into every start tag of t's text nodes.
 func (l *locator) mark(file, src string, t *tree.Template) string {
 	l.sources[file] = src
-	starts := lineStarts(src)
+	lines := diag.NewLines(src)
 	type insert struct {
 		at int
 		s  string
@@ -125,10 +125,13 @@ func (l *locator) mark(file, src string, t *tree.Template) string {
 			return false // an expanded partial's text belongs to its own file
 		}
 		txt, ok := n.(*tree.Text)
-		if !ok || txt.Line < 1 || txt.Line > len(starts) {
+		if !ok {
 			return true
 		}
-		off := byteOffset(src, starts[txt.Line-1], txt.Col)
+		off := lines.Offset(txt.Line, txt.Col)
+		if off < 0 {
+			return true
+		}
 		for _, tg := range startTags(txt.Text) {
 			at := off + tg.off
 			if at+1+len(tg.name) > len(src) || src[at:at+1+len(tg.name)] != "<"+tg.name {
@@ -207,27 +210,6 @@ func startTags(s string) []tagAt {
 }
 
 func isASCIILetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
-
-// lineStarts returns the byte offset of each line of src.
-func lineStarts(src string) []int {
-	out := []int{0}
-	for i := 0; i < len(src); i++ {
-		if src[i] == '\n' {
-			out = append(out, i+1)
-		}
-	}
-	return out
-}
-
-// byteOffset returns the offset of character column col in the line starting at start.
-func byteOffset(src string, start, col int) int {
-	off := start
-	for n := 1; n < col && off < len(src) && src[off] != '\n'; n++ {
-		_, w := utf8.DecodeRuneInString(src[off:])
-		off += w
-	}
-	return off
-}
 
 // elements lists the element nodes under n in document order.
 func elements(n *html.Node) []*html.Node {

@@ -5,6 +5,7 @@ package diag
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // Severity of a diagnostic.
@@ -146,6 +147,21 @@ func (l *Lines) At(off int) (line, col int) {
 		}
 	}
 	return lo + 1, off - l.starts[lo] + 1 - l.extra(lo, off)
+}
+
+// Offset returns the byte offset of 1-based line and column col (in characters, as At
+// counts them); a column past the end of its line stops at the line's end. It returns -1
+// when line or col is out of range.
+func (l *Lines) Offset(line, col int) int {
+	if line < 1 || line > len(l.starts) || col < 1 {
+		return -1
+	}
+	off := l.starts[line-1]
+	for n := 1; n < col && off < len(l.src) && l.src[off] != '\n'; n++ {
+		_, w := utf8.DecodeRuneInString(l.src[off:])
+		off += w
+	}
+	return off
 }
 
 // extra counts the continuation bytes of multi-byte characters between the start of line
