@@ -9,6 +9,7 @@ import (
 
 	"github.com/andybalholm/cascadia"
 	"github.com/mailmold/mailmold/engine/htmlprod"
+	"github.com/mailmold/mailmold/engine/internal/csstext"
 	"github.com/mailmold/mailmold/engine/pongo"
 	"github.com/mailmold/mailmold/engine/tree"
 	"github.com/tdewolff/parse/v2"
@@ -487,14 +488,14 @@ func splitSheet(src string, base int) ([]rule, string) {
 		switch gt {
 		case css.BeginAtRuleGrammar:
 			depth++
-			rest.WriteString(string(data) + tokensText(p.Values()) + "{")
+			rest.WriteString(string(data) + csstext.Join(p.Values()) + "{")
 		case css.EndAtRuleGrammar:
 			depth--
 			rest.WriteString("}")
 		case css.AtRuleGrammar:
-			rest.WriteString(string(data) + tokensText(p.Values()) + ";")
+			rest.WriteString(string(data) + csstext.Join(p.Values()) + ";")
 		case css.BeginRulesetGrammar:
-			sel := strings.TrimSpace(tokensText(p.Values()))
+			sel := strings.TrimSpace(csstext.Join(p.Values()))
 			cur = nil
 			if group, err := cascadia.ParseGroup(sel); err == nil && depth == 0 && !strings.Contains(sel, ":") {
 				for _, g := range group {
@@ -505,10 +506,10 @@ func splitSheet(src string, base int) ([]rule, string) {
 				rest.WriteString(sel + "{")
 			}
 		case css.DeclarationGrammar:
-			d := [2]string{strings.ToLower(string(data)), strings.TrimSpace(strings.Replace(tokensText(p.Values()), "!important", "", 1))}
+			d := [2]string{strings.ToLower(string(data)), strings.TrimSpace(strings.Replace(csstext.Join(p.Values()), "!important", "", 1))}
 			if cur == nil {
 				// kept rules must win over the inlined styles, as premailer does
-				v := strings.TrimSpace(tokensText(p.Values()))
+				v := strings.TrimSpace(csstext.Join(p.Values()))
 				if !strings.Contains(v, "!important") {
 					v += " !important"
 				}
@@ -529,18 +530,6 @@ func splitSheet(src string, base int) ([]rule, string) {
 		r = "\n" + r + "\n"
 	}
 	return rules, r
-}
-
-func tokensText(ts []css.Token) string {
-	var b strings.Builder
-	for _, t := range ts {
-		if t.TokenType == css.WhitespaceToken {
-			b.WriteByte(' ')
-			continue
-		}
-		b.Write(t.Data)
-	}
-	return b.String()
 }
 
 // minifyStatic minifies the text of an expanded tree at compile time (the same skeleton

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/andybalholm/cascadia"
+	"github.com/mailmold/mailmold/engine/internal/csstext"
 	"github.com/tdewolff/parse/v2"
 	"github.com/tdewolff/parse/v2/css"
 	"golang.org/x/net/html"
@@ -142,7 +143,7 @@ func parseHidingRules(src string) *stylePart {
 		case css.BeginRulesetGrammar:
 			depth++
 			if top = depth == 1; top {
-				sel = tokensText(ps.Values())
+				sel = csstext.Join(ps.Values())
 				hides, shows, imp = 0, 0, 0
 				maxHeight, overflow, mhImp, ovImp = "", "", false, false
 			}
@@ -150,7 +151,7 @@ func parseHidingRules(src string) *stylePart {
 			if !top || depth != 1 {
 				continue
 			}
-			v, important := cssValueImportant(tokensText(ps.Values()))
+			v, important := cssValueImportant(csstext.Join(ps.Values()))
 			switch strings.ToLower(string(data)) {
 			case "display":
 				hides, shows, imp = setBit(hides, shows, imp, hideDisplay, v == "none", important)
@@ -310,17 +311,4 @@ func selectorKey(s string) (kind byte, key string) {
 
 func isNameByte(b byte) bool {
 	return b == '-' || b == '_' || b >= 0x80 || '0' <= b && b <= '9' || 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z'
-}
-
-// tokensText writes CSS tokens back as text, each run of whitespace as one space.
-func tokensText(ts []css.Token) string {
-	var b strings.Builder
-	for _, t := range ts {
-		if t.TokenType == css.WhitespaceToken {
-			b.WriteByte(' ')
-			continue
-		}
-		b.Write(t.Data)
-	}
-	return b.String()
 }
