@@ -53,21 +53,33 @@ func BenchmarkRebuild(b *testing.B) {
 			defer s.Close()
 			b.ReportAllocs()
 			for b.Loop() {
-				s.rebuild(true)
+				s.rebuild(true, nil)
 			}
 		})
 	}
 }
 
-// BenchmarkCompile measures the part of a rebuild the open pages wait for.
+// BenchmarkCompile measures the part of a rebuild the open pages wait for: after a change
+// to anything (every template compiled), and after a save of the newsletter alone (the other
+// templates taken over from the build before).
 func BenchmarkCompile(b *testing.B) {
-	s, err := New(Options{Now: testNow, Checker: RenderCheck})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	b.ReportAllocs()
-	for b.Loop() {
-		s.compile(1)
+	for _, c := range []struct {
+		name    string
+		changed []string
+	}{{"all", nil}, {"newsletter-saved", []string{"newsletter.liquid"}}} {
+		b.Run(c.name, func(b *testing.B) {
+			s, err := New(Options{Now: testNow, Checker: RenderCheck})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			prev := s.state.Load()
+			b.ReportAllocs()
+			for b.Loop() {
+				if nb := s.compile(2, prev, c.changed); nb.compiled == 0 {
+					b.Fatal("nothing compiled")
+				}
+			}
+		})
 	}
 }

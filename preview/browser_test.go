@@ -98,21 +98,32 @@ func js(t *testing.T, ctx context.Context, stmt string) {
 	eval[bool](t, ctx, "(() => { "+stmt+"; return true; })()")
 }
 
-// waitJS polls a JavaScript condition every 2 ms (errors, as while a page loads, count as
-// false).
+// waitJS waits until a JavaScript condition holds (errors, as while a page loads, count as
+// false). The page polls it itself every 5 ms inside one awaited evaluation, so waiting does
+// not flood the page's main thread with DevTools calls, which would slow down what the test
+// times; a navigation that ends the evaluation only starts another.
 func waitJS(t *testing.T, ctx context.Context, cond string, timeout time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
-	expr := "(() => { try { return !!(" + cond + "); } catch (e) { return false; } })()"
 	for {
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
+		left := time.Until(deadline).Milliseconds()
+		expr := fmt.Sprintf(`new Promise((resolve) => {
+			const end = Date.now() + %d;
+			const tick = () => {
+				let ok = false;
+				try { ok = !!(%s); } catch (e) { ok = false; }
+				if (ok || Date.now() >= end) resolve(ok); else setTimeout(tick, 5);
+			};
+			tick();
+		})`, max(left, 0), cond)
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr, chromedp.EvalAwaitPromise))
 		if err == nil && ok {
 			return
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out after %v waiting for %s (%v)", timeout, cond, err)
 		}
-		time.Sleep(2 * time.Millisecond)
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 
@@ -316,15 +327,26 @@ func browsePage(t *testing.T, ctx context.Context) {
 	choose(t, ctx, `#profile`, "b")
 	waitJS(t, ctx, shown+` && document.querySelector('#grid iframe').src.includes('profile=b')`, 5*time.Second)
 
-	// hot reload keeps the reader's place: scroll inside the email, save, and the new frame
-	// shows the new text scrolled as far as the old one was
+	// hot reload keeps the reader's place: scroll inside the email, save, and the frame, updated
+	// in place (the same element, its document morphed), shows the new text scrolled as far as
+	// before; a script or event handler the save adds runs no more than the first ones did
 	waitJS(t, ctx, `(() => { const w = document.querySelector('#grid iframe:not(.loading)').contentWindow; w.scrollTo(0, 640); return w.scrollY === 640; })()`, 2*time.Second)
+	js(t, ctx, `document.querySelector('#grid iframe').dataset.marked = 'before the saves'`)
 	pageY := eval[float64](t, ctx, `window.scrollY`)
 	for i := range 3 {
 		before := eval[string](t, ctx, `document.body.dataset.version`)
-		writeFiles(t, dir, map[string]string{"hello.liquid": strings.Replace(tpl, "Hello", fmt.Sprintf("Hello v%d", i), 1)})
+		added := fmt.Sprintf(`<script>parent.document.body.dataset.pwned = "morph %d"</script>`+
+			`<details open ontoggle="parent.document.body.dataset.pwned = 'toggle %d'"><summary>s</summary></details></body>`, i, i)
+		body := strings.Replace(strings.Replace(tpl, "Hello", fmt.Sprintf("Hello v%d", i), 1), "</body>", added, 1)
+		writeFiles(t, dir, map[string]string{"hello.liquid": body})
 		waitJS(t, ctx, fmt.Sprintf(`document.body.dataset.version !== %q && `+shown, before), 5*time.Second)
 		waitFrameText(t, ctx, 2*time.Second, fmt.Sprintf("Hello v%d Bo", i))
+		if !eval[bool](t, ctx, `document.querySelector('#grid iframe').dataset.marked === 'before the saves'`) {
+			t.Errorf("save %d: the frame was loaded anew, not updated in place", i)
+		}
+		if pwned := eval[string](t, ctx, `document.body.dataset.pwned || ''`); pwned != "" {
+			t.Errorf("save %d: a script from the email ran (%s)", i, pwned)
+		}
 		frames := eval[[]float64](t, ctx, `[...document.querySelectorAll('#grid iframe')].map(f => f.contentWindow.scrollY)`)
 		if len(frames) != 1 || frames[0] < 637 || frames[0] > 643 {
 			t.Errorf("save %d: the frame is scrolled to %v, was 640", i, frames)
@@ -336,6 +358,19 @@ func browsePage(t *testing.T, ctx context.Context) {
 	if hash := eval[string](t, ctx, `location.hash`); !strings.Contains(hash, "variant=html") || !strings.Contains(hash, "profile=b") || !strings.Contains(hash, "width=375") {
 		t.Errorf("the reload lost the view: %s", hash)
 	}
+	// the Text tab's frame (a plain-text document) is updated in place too
+	click(t, ctx, `#variants button[data-variant="text"]`)
+	waitJS(t, ctx, shown+` && document.querySelector('#grid iframe').src.includes('variant=text')`, 5*time.Second)
+	js(t, ctx, `document.querySelector('#grid iframe').dataset.marked = 'text'`)
+	before := eval[string](t, ctx, `document.body.dataset.version`)
+	writeFiles(t, dir, map[string]string{"hello.liquid": strings.Replace(tpl, "Hello", "Greetings", 1)})
+	waitJS(t, ctx, fmt.Sprintf(`document.body.dataset.version !== %q && `+shown, before), 5*time.Second)
+	waitFrameText(t, ctx, 2*time.Second, "GREETINGS BO")
+	if !eval[bool](t, ctx, `document.querySelector('#grid iframe').dataset.marked === 'text'`) {
+		t.Error("the Text tab's frame was loaded anew, not updated in place")
+	}
+	click(t, ctx, `#variants button[data-variant="html"]`)
+	waitJS(t, ctx, shown+` && document.querySelector('#grid iframe').src.includes('variant=html')`, 5*time.Second)
 
 	// a diagnostic links to its line in the source view; a save keeps the scroll position
 	click(t, ctx, `#diagnostics a[data-line="60"]`)
@@ -344,7 +379,7 @@ func browsePage(t *testing.T, ctx context.Context) {
 	if scroll <= 0 || !eval[bool](t, ctx, `(() => { const r = document.querySelector('#L60').getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; })()`) {
 		t.Errorf("line 60 is not scrolled into view (scrollY %v)", scroll)
 	}
-	before := eval[string](t, ctx, `document.body.dataset.version`)
+	before = eval[string](t, ctx, `document.body.dataset.version`)
 	writeFiles(t, dir, map[string]string{"hello.liquid": strings.Replace(tpl, "filler", "stuffing", 1)})
 	waitJS(t, ctx, fmt.Sprintf(`document.body.dataset.version !== %q && document.querySelector('#source-lines').textContent.includes('stuffing')`, before), 5*time.Second)
 	if s := eval[float64](t, ctx, `window.scrollY`); s != scroll || !eval[bool](t, ctx, `document.querySelector('#L60').classList.contains('hl')`) {

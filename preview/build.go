@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"path"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -18,17 +19,22 @@ import (
 
 // build is one immutable snapshot of the workspace: loaded, every template compiled, and
 // (once checked is true) checked. The snapshot is the compile cache: a template is compiled
-// once per build, and a build is made only when a watched file's content changed. Partials
-// are compiled into the templates that include them, so any change rebuilds everything.
+// once per build, and a build is made only when a watched file's content changed. When only
+// top-level template files changed, the new build compiles and checks just those and takes
+// every other template over from the build before (a template reads no other template:
+// partials come from partials/ only); any other change (a partial, which is compiled into
+// the templates that include it, segments.yaml, a profile, a file added or removed)
+// rebuilds everything.
 type build struct {
-	version int64
-	checked bool
-	ws      *workspace.Workspace // nil when err is set
-	err     error                // the workspace did not load
-	names   []string
-	entries map[string]*entry
-	columns []column // one per segment (in segments.yaml order), then "no segment"
-	took    time.Duration
+	version  int64
+	checked  bool
+	ws       *workspace.Workspace // nil when err is set
+	err      error                // the workspace did not load
+	names    []string
+	entries  map[string]*entry
+	columns  []column // one per segment (in segments.yaml order), then "no segment"
+	took     time.Duration
+	compiled int // templates compiled for this build; the others were taken over from the last
 }
 
 // entry is one template of a build.
@@ -40,6 +46,7 @@ type entry struct {
 	rawSubject string           // as written in the front matter
 	source     string
 	diags      []diag.Diagnostic
+	checked    bool // diags hold the Checker's findings (or the compile error)
 }
 
 // column is one column of the template page's grid: a segment and the first sample profile
@@ -122,18 +129,20 @@ func errorText(err error) string {
 	return err.Error()
 }
 
-// rebuild loads the workspace and compiles every template, publishes the snapshot (the
-// pages reload their frames), then checks every template and publishes again (the pages
-// update their diagnostics). With wait the check runs before rebuild returns; otherwise it
-// runs in the background and is dropped when a newer build has been published meanwhile.
-func (s *Server) rebuild(wait bool) {
+// rebuild loads the workspace and compiles its templates, publishes the snapshot (the pages
+// update their frames), then checks the templates it compiled and publishes again (the pages
+// update their diagnostics). changed lists the workspace files (slash-separated, relative to
+// the workspace) that changed since the last build; nil means anything may have, and
+// everything is compiled. With wait the check runs before rebuild returns; otherwise it runs
+// in the background and is dropped when a newer build has been published meanwhile.
+func (s *Server) rebuild(wait bool, changed []string) {
 	s.mu.Lock()
 	s.version++
-	b := s.compile(s.version)
+	b := s.compile(s.version, s.state.Load(), changed)
 	s.state.Store(b)
 	s.mu.Unlock()
 	s.hub.publish(event{kind: "rebuild", version: b.version})
-	s.opt.Logf("build %d: compiled %d templates in %v", b.version, len(b.names), b.took.Round(time.Millisecond))
+	s.opt.Logf("build %d: compiled %d of %d templates in %v", b.version, b.compiled, len(b.names), b.took.Round(time.Millisecond))
 	if b.err != nil {
 		return
 	}
@@ -148,8 +157,10 @@ func (s *Server) rebuild(wait bool) {
 	}()
 }
 
-// compile makes a new build: the workspace loaded, every template compiled in parallel.
-func (s *Server) compile(version int64) *build {
+// compile makes a new build: the workspace loaded and its templates compiled in parallel,
+// all of them or, when prev is a loaded build with the same templates and changed names only
+// some of them, those (see build).
+func (s *Server) compile(version int64, prev *build, changed []string) *build {
 	start := time.Now()
 	b := &build{version: version, entries: map[string]*entry{}}
 	var ws *workspace.Workspace
@@ -165,15 +176,42 @@ func (s *Server) compile(version int64) *build {
 	}
 	b.ws, b.names = ws, ws.Templates
 	b.columns = columns(ws)
+	keep := reusable(prev, ws, changed)
 	entries := make([]*entry, len(ws.Templates))
 	parallel(len(ws.Templates), func(i int) {
+		if e := keep[ws.Templates[i]]; e != nil {
+			entries[i] = e
+			return
+		}
 		entries[i] = compileEntry(ws, ws.Templates[i])
 	})
+	b.compiled = len(ws.Templates) - len(keep)
 	for _, e := range entries {
 		b.entries[e.name] = e
 	}
 	b.took = time.Since(start)
 	return b
+}
+
+// reusable returns the entries of prev that a build of ws may take over when the files in
+// changed changed: every template but the changed ones when prev is a loaded build of the
+// same templates and every changed file is one of them; otherwise none.
+func reusable(prev *build, ws *workspace.Workspace, changed []string) map[string]*entry {
+	if prev == nil || prev.err != nil || changed == nil || !slices.Equal(prev.names, ws.Templates) {
+		return nil
+	}
+	for _, c := range changed {
+		if _, ok := prev.entries[c]; !ok {
+			return nil // a partial, segments.yaml, a profile, a folder: may change any template
+		}
+	}
+	keep := make(map[string]*entry, len(prev.entries))
+	for n, e := range prev.entries {
+		if !slices.Contains(changed, n) {
+			keep[n] = e
+		}
+	}
+	return keep
 }
 
 // compileEntry compiles one template and renders its subject for the first sample profile.
@@ -186,6 +224,7 @@ func compileEntry(ws *workspace.Workspace, name string) *entry {
 	if e.err != nil {
 		e.tpl = nil
 		e.diags = []diag.Diagnostic{errorDiagnostic(ws.Path(name), e.err)}
+		e.checked = true
 		return e
 	}
 	e.rawSubject = e.tpl.Front.Subject.Value
@@ -202,14 +241,15 @@ func compileEntry(ws *workspace.Workspace, name string) *entry {
 	return e
 }
 
-// check runs the Checker over every compiled template of b in parallel and publishes the
-// checked snapshot, unless a newer build was published meanwhile.
+// check runs the Checker in parallel over every template of b not checked yet (a template
+// taken over from an earlier build keeps its findings) and publishes the checked snapshot,
+// unless a newer build was published meanwhile.
 func (s *Server) check(b *build) {
 	start := time.Now()
 	diags := make([][]diag.Diagnostic, len(b.names))
 	parallel(len(b.names), func(i int) {
 		e := b.entries[b.names[i]]
-		if e.err != nil || s.state.Load().version != b.version {
+		if e.checked || s.state.Load().version != b.version {
 			return
 		}
 		diags[i] = s.safeCheck(b.ws, e.name)
@@ -219,8 +259,8 @@ func (s *Server) check(b *build) {
 	nb.entries = make(map[string]*entry, len(b.entries))
 	for i, n := range b.names {
 		e := *b.entries[n]
-		if e.err == nil {
-			e.diags = diags[i]
+		if !e.checked {
+			e.diags, e.checked = diags[i], true
 		}
 		nb.entries[n] = &e
 	}

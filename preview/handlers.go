@@ -29,8 +29,9 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 // staticFiles are the only files /assets/ serves, with their content types: a fixed list, so
 // no name from a URL ever reaches a file system.
 var staticFiles = map[string]string{
-	"app.js":    "text/javascript; charset=utf-8",
-	"style.css": "text/css; charset=utf-8",
+	"app.js":           "text/javascript; charset=utf-8",
+	"idiomorph.min.js": "text/javascript; charset=utf-8",
+	"style.css":        "text/css; charset=utf-8",
 }
 
 func (s *Server) asset(w http.ResponseWriter, r *http.Request) {

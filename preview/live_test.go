@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -334,6 +335,81 @@ func drain(events <-chan string, quiet time.Duration) {
 		case <-events:
 		case <-time.After(quiet):
 			return
+		}
+	}
+}
+
+// TestIncrementalRebuild saves one template and expects only that one compiled and checked
+// again (the other template's entry, findings included, taken over as it was); then saves a
+// partial, a profile and a new template and expects everything compiled and checked.
+func TestIncrementalRebuild(t *testing.T) {
+	dir := tempWorkspace(t)
+	writeFiles(t, dir, map[string]string{"other.liquid": strings.Replace(goodTpl, "Hello", `{% include "p" %}Other`, 1)})
+	var mu sync.Mutex
+	var checked []string
+	checker := func(ws *workspace.Workspace, name string) []diag.Diagnostic {
+		mu.Lock()
+		checked = append(checked, name)
+		mu.Unlock()
+		return []diag.Diagnostic{{File: ws.Path(name), Line: 1, Col: 1, Severity: "warning", Rule: "test", Message: "seen " + name}}
+	}
+	took := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		out := slices.Sorted(slices.Values(checked))
+		checked = nil
+		return out
+	}
+	s, ts := newTestServer(t, Options{Dir: dir, Checker: checker})
+	events := sse(t, ts.URL)
+	expectEvent(t, events, "hello", time.Second)
+	if got := took(); !slices.Equal(got, []string{"hello.liquid", "other.liquid"}) {
+		t.Fatalf("first build checked %v", got)
+	}
+
+	for _, c := range []struct {
+		name     string
+		files    map[string]string
+		compiled []string // compiled again (and checked, unless it does not compile)
+		want     string   // what GET /render/other.liquid?profile=a shows afterwards
+	}{
+		{"one template saved", map[string]string{"hello.liquid": strings.Replace(goodTpl, "Hello", "Howdy", 1)},
+			[]string{"hello.liquid"}, "<p>partial</p>Other"},
+		{"a partial saved", map[string]string{"partials/p.liquid": "<p>new partial</p>"},
+			[]string{"hello.liquid", "other.liquid"}, "<p>new partial</p>Other"},
+		{"the other template broken", map[string]string{"other.liquid": brokenTpl},
+			[]string{"other.liquid"}, ""},
+		{"a profile saved", map[string]string{"profiles/a.json": `{"id":"a","first_name":"Al","lifetime_value":5000}`},
+			[]string{"hello.liquid", "other.liquid"}, ""},
+		{"a template added", map[string]string{"third.liquid": goodTpl},
+			[]string{"hello.liquid", "other.liquid", "third.liquid"}, ""},
+	} {
+		before := s.state.Load()
+		writeFiles(t, dir, c.files)
+		expectEvent(t, events, "rebuild", 2*time.Second)
+		expectEvent(t, events, "check", 5*time.Second)
+		after := s.state.Load()
+		var checks []string
+		for _, n := range c.compiled {
+			if after.entries[n].err == nil {
+				checks = append(checks, n)
+			}
+		}
+		if got := took(); !slices.Equal(got, checks) {
+			t.Errorf("%s: checked %v, want %v", c.name, got, checks)
+		}
+		for _, n := range after.names {
+			e, old := after.entries[n], before.entries[n]
+			kept := old != nil && e.tpl == old.tpl && e.err == old.err
+			if again := slices.Contains(c.compiled, n); kept == again {
+				t.Errorf("%s: %s compiled again: %v, want %v", c.name, n, !kept, again)
+			}
+			if !e.checked || len(e.diags) == 0 {
+				t.Errorf("%s: %s has no findings after the check: %+v", c.name, n, e.diags)
+			}
+		}
+		if c.want != "" {
+			waitRender(t, ts.URL+"/render/other.liquid?profile=a", c.want)
 		}
 	}
 }

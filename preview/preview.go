@@ -10,7 +10,7 @@
 // variant=html|amp|text|headers (one rendered variant, the AMP one raw), GET /amp/{template}?
 // profile=ID&view=static|live (the AMP tab's frames), POST /adhoc/{template}?variant=…
 // (render posted profile JSON in memory), GET /events (text/event-stream), GET
-// /api/t/{template} (the template page's data) and GET /assets/{app.js,style.css}.
+// /api/t/{template} (the template page's data) and GET /assets/{app.js,idiomorph.min.js,style.css}.
 package preview
 
 import (
@@ -117,7 +117,7 @@ func New(opt Options) (*Server, error) {
 		}
 		s.root, s.fsys = root, root.FS()
 	}
-	s.rebuild(true)
+	s.rebuild(true, nil)
 	if opt.Dir != "" {
 		w, err := newWatcher(opt.Dir, debounce)
 		if err != nil {
@@ -130,7 +130,7 @@ func New(opt Options) (*Server, error) {
 			defer s.bg.Done()
 			for batch := range w.out {
 				opt.Logf("changed: %s", strings.Join(batch, ", "))
-				s.rebuild(false)
+				s.rebuild(false, w.names(batch))
 			}
 		}()
 	}

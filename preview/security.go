@@ -7,7 +7,7 @@ import (
 )
 
 // PageCSP is the Content-Security-Policy of the preview's own pages: scripts and styles only
-// from the preview itself (/assets/app.js and /assets/style.css), frames only from the preview,
+// from the preview itself (/assets/app.js, /assets/idiomorph.min.js and /assets/style.css), frames only from the preview,
 // and the pages may not be framed by anyone.
 const PageCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; frame-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"

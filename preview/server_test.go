@@ -109,7 +109,7 @@ func TestEndpoints(t *testing.T) {
 		want                      []string
 	}{
 		{"GET", "/", "", "", 200, "text/html", []string{"hello.liquid", "Hi Ann", "2 errors", "1 warning", "broken.liquid", "does not compile", "2 segments: vip, lapsed"}},
-		{"GET", "/t/hello.liquid", "", "", 200, "text/html", []string{`data-template="hello.liquid"`, "/assets/app.js"}},
+		{"GET", "/t/hello.liquid", "", "", 200, "text/html", []string{`data-template="hello.liquid"`, "/assets/app.js", "/assets/idiomorph.min.js"}},
 		{"GET", "/t/broken.liquid", "", "", 200, "text/html", []string{"broken.liquid"}},
 		{"GET", "/t/nosuch.liquid", "", "", 404, "text/plain", []string{"no such template"}},
 		{"GET", "/render/hello.liquid?profile=a&variant=html", "", "", 200, "text/html; charset=utf-8", []string{"Hello Ann", "VIP"}},
@@ -146,6 +146,7 @@ func TestEndpoints(t *testing.T) {
 		{"GET", "/api/t/broken.liquid", "", "", 200, "application/json", []string{`"error":"`, `never closed`}},
 		{"GET", "/api/t/nosuch.liquid", "", "", 404, "application/json", nil},
 		{"GET", "/assets/app.js", "", "", 200, "text/javascript", []string{"EventSource"}},
+		{"GET", "/assets/idiomorph.min.js", "", "", 200, "text/javascript", []string{"Idiomorph"}},
 		{"GET", "/assets/style.css", "", "", 200, "text/css", []string{".grid"}},
 		{"GET", "/assets/index.html", "", "", 404, "text/plain", nil},
 		{"GET", "/assets/", "", "", 404, "text/plain", nil},

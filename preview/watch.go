@@ -241,6 +241,20 @@ func (w *watcher) loop() {
 	}
 }
 
+// names turns a batch of changed paths into workspace file names (slash-separated, relative
+// to the root), as the workspace names them.
+func (w *watcher) names(batch []string) []string {
+	out := make([]string, 0, len(batch))
+	for _, p := range batch {
+		rel, err := filepath.Rel(w.root, p)
+		if err != nil {
+			rel = p
+		}
+		out = append(out, filepath.ToSlash(rel))
+	}
+	return out
+}
+
 func isDir(p string) bool {
 	st, err := os.Lstat(p)
 	return err == nil && st.IsDir()
