@@ -117,9 +117,14 @@ func (p *Program) build() error {
 		}
 		p.plan = plan
 	}
+	// the whole program is one block, so everything in it writes to Render's writer (see
+	// rootEx)
+	g.cur = tree.Pos{Line: 1, Col: 1}
+	g.b.WriteString("{% mm_block " + g.add(rootEx{}) + " %}")
 	if err := g.nodes(p.Tree.Body); err != nil {
 		return err
 	}
+	g.b.WriteString("{% mm_end %}")
 	p.Source = g.b.String()
 	units.Store(g.id, g.u)
 	defer units.Delete(g.id)
@@ -310,7 +315,7 @@ func (p *Program) Render(s *eval.State, w io.Writer) (err error) {
 		}
 	}()
 	lw := &limitWriter{w: w, s: s}
-	err = p.tpl.ExecuteWriterUnbuffered(pongo2.Context{stateKey: s}, lw)
+	err = p.tpl.ExecuteWriterUnbuffered(pongo2.Context{stateKey: s, writerKey: pongo2.TemplateWriter(lw)}, lw)
 	if err != nil {
 		err = unwrapPongo(err)
 		if errors.Is(err, errBreak) || errors.Is(err, errContinue) {
@@ -319,6 +324,27 @@ func (p *Program) Render(s *eval.State, w io.Writer) (err error) {
 		return err
 	}
 	return nil
+}
+
+// writerKey is the pongo2 context key holding the writer a program renders into.
+const writerKey = "mm_w"
+
+// rootEx runs a program's whole body into the writer under writerKey instead of the one
+// pongo2 passes: pongo2 wraps the io.Writer given to it in a writer whose WriteString copies
+// every string into a new []byte before writing it (a copy and an allocation for each piece
+// of text and each output), while the writers here (limitWriter over a strings.Builder)
+// take strings as they are.
+type rootEx struct{}
+
+func (rootEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
+	if len(bodies) == 0 {
+		return nil
+	}
+	w, _ := r.ctx.Public[writerKey].(pongo2.TemplateWriter)
+	if w == nil {
+		w = r.w
+	}
+	return r.body(bodies[0], w)
 }
 
 // limitWriter counts output bytes and enforces State.Limits.MaxOutput.

@@ -270,7 +270,7 @@ func (p *Program) execInto(r *run, indent string) error {
 	if r.inline != nil {
 		return r.body(r.inline, r.w)
 	}
-	err := p.tpl.ExecuteWriterUnbuffered(pongo2.Context{stateKey: r.s}, r.w)
+	err := p.tpl.ExecuteWriterUnbuffered(pongo2.Context{stateKey: r.s, writerKey: r.w}, r.w)
 	if err != nil {
 		return unwrapPongo(err)
 	}
