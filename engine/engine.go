@@ -86,6 +86,8 @@ type Template struct {
 	// masterMin renders the master document with its static text minified (nil when that
 	// cannot be done exactly); body still renders it as written, for traced renders
 	masterMin *pongo.Program
+	// masterSize and htmlSize size the output buffers of the next render (see sizeHint)
+	masterSize, htmlSize sizeHint
 	// srcTags are the template's start tags, for locating AMP diagnostics (read on first use)
 	srcTags     *sourceTags
 	srcTagsOnce sync.Once

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/mailmold/mailmold/engine/diag"
@@ -138,10 +139,11 @@ func (t *Template) render(ctx context.Context, profile map[string]any, ro Render
 	if v.HTML && !v.AMP && !v.Text && ro.Trace == nil {
 		// the HTML variant alone: its compiled program is the only render
 		var b strings.Builder
-		b.Grow(len(t.Source) * 2)
+		b.Grow(t.htmlSize.hint(len(t.Source)))
 		if err := t.html.Render(st, &b); err != nil {
 			return nil, err
 		}
+		t.htmlSize.seen(b.Len())
 		m.Blanks = st.Undefined
 		if err := t.undefined(st, m); err != nil {
 			return nil, err
@@ -157,10 +159,11 @@ func (t *Template) render(ctx context.Context, profile map[string]any, ro Render
 		master = t.masterMin
 	}
 	var b strings.Builder
-	b.Grow(len(t.Source) * 2)
+	b.Grow(t.masterSize.hint(len(t.Source)))
 	if err := master.Render(st, &b); err != nil {
 		return nil, err
 	}
+	t.masterSize.seen(b.Len())
 	m.Master = b.String()
 	m.Blanks = st.Undefined
 	m.omitted = st.Omitted
@@ -171,10 +174,11 @@ func (t *Template) render(ctx context.Context, profile map[string]any, ro Render
 	var htmlDoc string
 	if v.HTML {
 		var hb strings.Builder
-		hb.Grow(b.Len() + b.Len()/2)
+		hb.Grow(t.htmlSize.hint(b.Len()))
 		if err := t.html.Render(newState(), &hb); err != nil {
 			return nil, err
 		}
+		t.htmlSize.seen(hb.Len())
 		htmlDoc = hb.String()
 	}
 	if err := t.post.run(m, htmlDoc); err != nil {
@@ -244,3 +248,21 @@ func (t *Template) sourceOf(file string) string {
 	}
 	return ""
 }
+
+// sizeHint remembers how long a program's output was last time, so the next render's buffer
+// is allocated once at about the right size: not a multiple of the source (the master
+// document is minified, often shorter than the template), and not grown by doubling,
+// copying the text each time. It is a cache only: any value gives the same output.
+type sizeHint struct{ last atomic.Int64 }
+
+// hint is the capacity to start a buffer with: a little more than the last output, or
+// guess when there was none yet.
+func (h *sizeHint) hint(guess int) int {
+	if n := int(h.last.Load()); n > 0 {
+		return n + n/16 + 256
+	}
+	return guess
+}
+
+// seen records an output's length.
+func (h *sizeHint) seen(n int) { h.last.Store(int64(n)) }
