@@ -123,6 +123,27 @@ func TestDefaultLimitStopsDoubling(t *testing.T) {
 	}
 }
 
+// TestCapturesCountOnce renders a loop that captures a line per item and writes it: what it
+// writes (3,000 lines, 1.3 MB) fits the 2 MB output limit, so it renders, though the lines
+// were captured before they were written (a capture counts while it runs, not afterwards);
+// the same loop writing twice as much stops at the limit.
+func TestCapturesCountOnce(t *testing.T) {
+	const body = `{% for i in (1..N) %}{% capture line %}<p>{{ i }}: {{ pad }}</p>{% endcapture %}{{ line }}{% endfor %}`
+	data := map[string]any{"pad": strings.Repeat("x", 420)}
+	opt := engine.Options{Variants: &engine.Variants{HTML: true}, NoInline: true, NoMinify: true, Limits: engineLimits(100_000, 8, 2<<20)}
+	m, err := compile(t, strings.Replace(body, "N", "3000", 1), opt).Render(context.Background(), data)
+	if err != nil {
+		t.Fatalf("3,000 captured lines: %v", err)
+	}
+	if n := strings.Count(m.HTML, "&lt;p&gt;"); n != 3000 { // captured text is a string: escaped when written
+		t.Errorf("%d lines written, want 3000", n)
+	}
+	_, err = compile(t, strings.Replace(body, "N", "6000", 1), opt).Render(context.Background(), data)
+	if !errors.Is(err, eval.ErrLimit) || !strings.Contains(err.Error(), "output size (bytes) limit exceeded") {
+		t.Errorf("6,000 captured lines: %v, want the output limit", err)
+	}
+}
+
 // TestRunawayRoutes covers the other ways a template could run away without passing a loop,
 // output or value limit: each stops (or completes) quickly.
 func TestRunawayRoutes(t *testing.T) {

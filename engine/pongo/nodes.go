@@ -224,9 +224,14 @@ func (a *assignEx) exec(r *run, _ []*pongo2.NodeWrapper) error {
 }
 
 // capture renders a body into a string, counting it against the output limit.
+// capture renders b into a string. While it runs its text counts toward the output limit
+// (so no capture grows past it); once done it no longer does: captured text counts when it
+// is written out, and as a variable's value (State.AssignBuilt), not once per capture, so a
+// loop that captures and writes a line per item is limited by what it writes.
 func (r *run) capture(b *pongo2.NodeWrapper) (string, error) {
 	var buf bytes.Buffer
 	err := r.body(b, &limitWriter{w: &buf, s: r.s})
+	r.s.Output -= buf.Len()
 	return buf.String(), err
 }
 
