@@ -232,7 +232,8 @@ function drawGrid() {
       if (wrap.dataset.key !== url) {
         wrap.dataset.key = url;
         const shownNow = settledFrame(wrap);
-        if (shownNow && shownNow.dataset.doc === doc && shownNow.style.colorScheme === frameScheme()) updateFrame(wrap, shownNow, doc, url);
+        if (shownNow && shownNow.dataset.doc === doc && shownNow.style.colorScheme === frameScheme() &&
+          shownNow.getAttribute('sandbox') === 'allow-same-origin') updateFrame(wrap, shownNow, doc, url);
         else loadFrame(wrap, doc, (f) => { f.src = url; });
       }
     }
@@ -311,11 +312,12 @@ function settledFrame(wrap) {
 // fresh frames for that costs the browser far more than the change does.
 //
 // The new document is parsed inertly (DOMParser runs nothing and loads nothing) in the
-// frame's own realm, and its nodes are imported into the frame's own document, which stays sandboxed without allow-scripts
-// under its EmailCSP: nothing from the email runs here either. When the frame cannot be
-// patched (an error page, another content type, a live AMP frame with an opaque origin) it
-// loads the new document as a new frame instead. A newer build or view that takes the
-// column over meanwhile wins: this update then does nothing.
+// frame's own realm, and its nodes are imported into the frame's own document, which stays
+// sandboxed without allow-scripts under its EmailCSP: nothing from the email runs here
+// either. When the frame cannot be patched (an error page, another content type) it loads
+// the new document as a new frame instead, as drawGrid does from the start for a live AMP
+// frame (scripts, opaque origin). A newer build or view that takes the column over
+// meanwhile wins: this update then does nothing.
 async function updateFrame(wrap, f, doc, url) {
   const version = String(data.version);
   wrap.dataset.loaded = '';
