@@ -21,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	gojson "github.com/goccy/go-json"
 	"github.com/mailmold/mailmold/engine"
 	"github.com/mailmold/mailmold/engine/diag"
 	"github.com/mailmold/mailmold/engine/workspace"
@@ -399,15 +400,22 @@ func work(opt Options, want map[string]bool, j job) (r result) {
 	if !want["text"] {
 		rec.Text = nil
 	}
+	r.out, r.err = encodeRecord(rec)
+	return r
+}
+
+// encodeRecord writes rec as one JSON line. It uses go-json, which writes the same bytes as
+// encoding/json with SetEscapeHTML(false) (FuzzRecordJSON compares the two) about ten times
+// faster: the html, amp and text strings are most of a line, and encoding/json escapes them
+// a byte at a time (a quarter of the batch's time went there).
+func encodeRecord(rec record) ([]byte, error) {
 	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	enc := gojson.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(rec); err != nil {
-		r.err = err
-		return r
+		return nil, err
 	}
-	r.out = buf.Bytes()
-	return r
+	return buf.Bytes(), nil
 }
 
 func writeDead(w io.Writer, r result) error {
