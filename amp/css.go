@@ -383,6 +383,11 @@ func declaration(prop string, vals []css.Token) (string, string) {
 		}
 	}
 	v := renderTokens(vals[:n])
+	// tokens harmless one by one may spell a closing tag together ('<' then '/'), and an
+	// escaped '!' (an identifier, not the flag) still reads as !important to AMP
+	if lv := strings.ToLower(v); strings.Contains(lv, "</") || strings.Contains(lv, "<!--") || strings.Contains(lv, "!important") {
+		return "", "value of " + name
+	}
 	if v == "" || !valueAllowed(name, strings.ToLower(v)) {
 		return "", "value " + v + " of " + name
 	}
