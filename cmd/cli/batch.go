@@ -193,9 +193,12 @@ func runBatch(stdout, stderr io.Writer, arg string, f batchFlags) error {
 		opt.Progress = func(s batch.Stats) { bar.Set(s.Read) }
 		defer bar.Finish()
 	}
-	if os.Getenv("GOGC") == "" {
-		// a batch run keeps little live data (a few MB): trade some heap for less GC work
-		debug.SetGCPercent(400)
+	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
+		// A batch run keeps little live data (a few MB) and allocates a few hundred KB per
+		// message: collect rarely, but never let the heap pass a fixed ceiling. On two
+		// workers, GOGC=400 alone cost 10-15 % of the throughput to the collector.
+		debug.SetGCPercent(1600)
+		debug.SetMemoryLimit(batchHeapLimit(opt.Workers))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -220,4 +223,11 @@ func runBatch(stdout, stderr io.Writer, arg string, f batchFlags) error {
 		return &ExitError{Code: 1}
 	}
 	return nil
+}
+
+// batchHeapLimit is the soft ceiling on the Go heap of a batch run with n workers (the
+// collector works harder near it, so memory stays flat however long the input): 96 MiB and
+// 16 MiB per worker, 128 MiB on two workers.
+func batchHeapLimit(n int) int64 {
+	return (96 + 16*int64(max(n, 1))) << 20
 }
