@@ -31,11 +31,12 @@ function serial(fn) {
   };
 }
 
-// listen calls refresh on every rebuild and check, and after a reconnect that missed one.
-function listen(refresh) {
+// listen calls refresh on every rebuild and check, and after a reconnect that missed one;
+// onRebuild, when given, first gets the new build's number.
+function listen(refresh, onRebuild) {
   const es = new EventSource('/events');
   es.addEventListener('hello', (e) => { if (e.data !== document.body.dataset.version) refresh(); });
-  es.addEventListener('rebuild', refresh);
+  es.addEventListener('rebuild', (e) => { if (onRebuild) onRebuild(e.data); refresh(); });
   es.addEventListener('check', refresh);
   es.onerror = () => { $('#status').textContent = 'reconnecting…'; };
 }
@@ -324,10 +325,11 @@ async function updateFrame(wrap, f, doc, url) {
   delete document.body.dataset.shown;
   let patched = false;
   try {
-    const r = await fetch(url, { cache: 'no-store' });
-    const body = await r.text();
+    const got = prefetched.get(url) || fetchDoc(url);
+    prefetched.delete(url);
+    const r = await got;
     if (wrap.dataset.key !== url) return;
-    patched = r.ok && f.isConnected && patchFrame(f, r.headers.get('Content-Type') || '', body);
+    patched = r.ok && f.isConnected && patchFrame(f, r.type, r.body);
   } catch (err) {
     patched = false; // unreachable now: the frame load below reports it the browser's way
   }
@@ -336,6 +338,33 @@ async function updateFrame(wrap, f, doc, url) {
   f.dataset.build = version;
   wrap.dataset.loaded = version;
   markShownAfterPaint();
+}
+
+// fetchDoc fetches a frame document: whether it was found, its content type and its text.
+async function fetchDoc(url) {
+  const r = await fetch(url, { cache: 'no-store' });
+  return { ok: r.ok, type: r.headers.get('Content-Type') || '', body: await r.text() };
+}
+
+// prefetched holds the documents of the newest build that prefetch started, by URL.
+const prefetched = new Map();
+
+// prefetch starts fetching build version's documents for the columns updateFrame will
+// update in place, as soon as the rebuild is announced, while the page still fetches the
+// build's data (/api/t): a column whose view is unchanged by then takes its document from
+// here. Documents of older builds are dropped.
+function prefetch(version) {
+  prefetched.clear();
+  if (!data || data.error || data.workspace_error || view.variant === 'source') return;
+  for (const wrap of document.querySelectorAll('#grid .frame-wrap')) {
+    const f = settledFrame(wrap);
+    const m = /&build=\d+$/.exec(wrap.dataset.key || '');
+    if (!m || !f || f.getAttribute('sandbox') !== 'allow-same-origin') continue;
+    const url = wrap.dataset.key.slice(0, m.index) + '&build=' + version;
+    const got = fetchDoc(url);
+    got.catch(() => {}); // reported, if still wanted, by updateFrame
+    prefetched.set(url, got);
+  }
 }
 
 // patchFrame turns the document in same-origin frame f into body, a response of content type
@@ -491,7 +520,7 @@ window.addEventListener('DOMContentLoaded', async () => {
     await refresh();
     if (view.profile === 'adhoc') $('#adhoc-json').value = adhocText();
     if (view.variant === 'source' && view.line) showLine(view.file, view.line);
-    listen(refresh);
+    listen(refresh, prefetch);
   } else {
     listen(serial(refreshIndex));
   }
