@@ -93,21 +93,26 @@ func BenchmarkNewsletter(b *testing.B) {
 	run("html-raw", &engine.Variants{HTML: true}, func(o *engine.Options) { o.NoInline, o.NoMinify = true, true })
 	run("html-production", &engine.Variants{HTML: true}, nil)
 	run("all-variants", nil, nil)
-	b.Run("full-message-eml", func(b *testing.B) {
-		tpl, p := benchSetup(b, nil, nil)
-		b.ReportAllocs()
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			m, err := tpl.Render(context.Background(), p.Data)
-			if err != nil {
-				b.Fatal(err)
+	fullMessage := func(name string, tweak func(*engine.Options)) {
+		b.Run(name, func(b *testing.B) {
+			tpl, p := benchSetup(b, nil, tweak)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				m, err := tpl.Render(context.Background(), p.Data)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := m.EML(); err != nil {
+					b.Fatal(err)
+				}
 			}
-			if _, err := m.EML(); err != nil {
-				b.Fatal(err)
-			}
-		}
-		reportRate(b)
-	})
+			reportRate(b)
+		})
+	}
+	// the master document and the HTML variant in one evaluation (dual.go), and in two
+	fullMessage("full-message-eml", nil)
+	fullMessage("full-message-eml-two-renders", func(o *engine.Options) { o.NoDual = true })
 	// The passes alone, on one rendered master document.
 	tpl, p := benchSetup(b, &engine.Variants{}, nil)
 	m, err := tpl.Render(context.Background(), p.Data)

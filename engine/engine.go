@@ -53,6 +53,9 @@ type Options struct {
 	Variants *Variants
 	// NoInline and NoMinify turn off CSS inlining and minification of the HTML variant.
 	NoInline, NoMinify bool
+	// NoDual renders the master document and the HTML variant in two evaluations even where
+	// one can write both (see dual.go); the output is the same.
+	NoDual bool
 	// TextLinks is how the text variant writes links, for templates whose front matter
 	// does not say (text_links).
 	TextLinks text.LinkStyle
@@ -86,6 +89,10 @@ type Template struct {
 	// masterMin renders the master document with its static text minified (nil when that
 	// cannot be done exactly); body still renders it as written, for traced renders
 	masterMin *pongo.Program
+	// dual renders masterMin's document and the HTML variant in one evaluation (nil when that
+	// is not exact: see dual.go); htmlTree is the tree html was compiled from
+	dual     *pongo.Program
+	htmlTree *tree.Template
 	// masterSize and htmlSize size the output buffers of the next render (see sizeHint)
 	masterSize, htmlSize sizeHint
 	// srcTags are the template's start tags, for locating AMP diagnostics (read on first use)
@@ -192,7 +199,7 @@ func Compile(name, src string, opt Options) (*Template, error) {
 			if t.html, err = pongo.Compile(st, hopt); err != nil {
 				t.html, t.InlineNote, t.staticMinified = nil, "no compile-time inlining: "+err.Error(), false
 			} else {
-				t.staticInlined = true
+				t.staticInlined, t.htmlTree = true, st
 			}
 		}
 	}
@@ -209,6 +216,14 @@ func Compile(name, src string, opt Options) (*Template, error) {
 			c := *tr
 			c.Body = body
 			t.masterMin, _ = pongo.Compile(&c, popt)
+			if t.masterMin != nil && t.staticInlined && !opt.NoDual {
+				// both documents in one evaluation (see dual.go)
+				if alt, ok := dualTexts(c.Body, t.htmlTree.Body); ok {
+					dopt := popt
+					dopt.Dual = alt
+					t.dual, _ = pongo.Compile(&c, dopt)
+				}
+			}
 		}
 	}
 	t.post = newPostProcessor(t)

@@ -48,6 +48,9 @@ type Message struct {
 type RenderOptions struct {
 	// Trace receives the output of every conditional branch and loop body.
 	Trace func(eval.BranchHit)
+	// twoRenders renders the master document and the HTML variant apart (after a dual render
+	// met a place where it cannot write them apart)
+	twoRenders bool
 }
 
 // RenderWith renders the template for one profile with per-call options.
@@ -154,14 +157,31 @@ func (t *Template) render(ctx context.Context, profile map[string]any, ro Render
 		}
 		return m, nil
 	}
-	master := t.body
-	if t.masterMin != nil && ro.Trace == nil {
-		master = t.masterMin
+	var b, hb strings.Builder
+	dual := t.dual != nil && ro.Trace == nil && v.HTML && !ro.twoRenders
+	if dual {
+		// one evaluation writes the master document and the HTML variant (see dual.go)
+		b.Grow(t.masterSize.hint(len(t.Source)))
+		hb.Grow(t.htmlSize.hint(len(t.Source)))
+		if err := t.dual.RenderDual(st, &b, &hb); err != nil {
+			if errors.Is(err, pongo.ErrNotDual) {
+				// a place where the two cannot be written apart: start again, rendering
+				// each on its own
+				ro.twoRenders = true
+				return t.render(ctx, profile, ro)
+			}
+			return nil, err
+		}
 	}
-	var b strings.Builder
-	b.Grow(t.masterSize.hint(len(t.Source)))
-	if err := master.Render(st, &b); err != nil {
-		return nil, err
+	if !dual {
+		master := t.body
+		if t.masterMin != nil && ro.Trace == nil {
+			master = t.masterMin
+		}
+		b.Grow(t.masterSize.hint(len(t.Source)))
+		if err := master.Render(st, &b); err != nil {
+			return nil, err
+		}
 	}
 	t.masterSize.seen(b.Len())
 	m.Master = b.String()
@@ -173,10 +193,11 @@ func (t *Template) render(ctx context.Context, profile map[string]any, ro Render
 	t.escapeNotes(st, m)
 	var htmlDoc string
 	if v.HTML {
-		var hb strings.Builder
-		hb.Grow(t.htmlSize.hint(b.Len()))
-		if err := t.html.Render(newState(), &hb); err != nil {
-			return nil, err
+		if !dual {
+			hb.Grow(t.htmlSize.hint(b.Len()))
+			if err := t.html.Render(newState(), &hb); err != nil {
+				return nil, err
+			}
 		}
 		t.htmlSize.seen(hb.Len())
 		htmlDoc = hb.String()

@@ -42,6 +42,11 @@ type Options struct {
 	// live blocks render only their fallback (a literal src is still checked). The output then
 	// holds no mailmold marker elements.
 	HTMLVariant bool
+	// Dual compiles a program that writes the master document and the HTML variant in one
+	// evaluation (RenderDual): Dual maps each text node of the (master) tree whose text in the
+	// HTML variant's tree differs to that text; the trees are otherwise the same. Marker
+	// elements, textonly blocks and live markup go to the master document only.
+	Dual map[*tree.Text]string
 }
 
 // Program is a compiled template, safe for concurrent use.
@@ -145,6 +150,9 @@ type gen struct {
 	id   int64
 	cur  tree.Pos // the position of the node being generated
 	at   *srcFile // the file the nodes being generated come from
+	// guards counts the URL guards open where the nodes being generated are: a guard renders
+	// into a buffer, which cannot hold a Dual program's two texts
+	guards int
 }
 
 // pad adds newlines (inside a pongo2 comment, so they render nothing) until the generated
@@ -213,6 +221,7 @@ func (g *gen) ctx(n tree.Node) outCtx {
 // closing cut ends it (in the same node list, by construction of the plan).
 func (g *gen) openGuard(gd *urlGuard) {
 	g.cur = gd.pos
+	g.guards++
 	g.b.WriteString("{% mm_block " + g.add(&guardEx{g: gd}) + " %}")
 }
 
@@ -231,8 +240,14 @@ func (g *gen) text(s string, pos tree.Pos) {
 	g.line += strings.Count(s, "\n")
 }
 
-// cutText writes a text node in pieces around the guards that open or close inside it.
-func (g *gen) cutText(x *tree.Text, cuts []cut) {
+// cutText writes a text node in pieces around the guards that open or close inside it. In a
+// Dual program a text that differs in the HTML variant can be cut only where both texts
+// agree up to the last cut; the rest is written apart.
+func (g *gen) cutText(x *tree.Text, cuts []cut) error {
+	alt, dual := g.p.opt.Dual[x]
+	if dual && !strings.HasPrefix(alt, x.Text[:cuts[len(cuts)-1].off]) {
+		return ErrNotDual
+	}
 	prev := 0
 	for _, c := range cuts {
 		g.text(x.Text[prev:c.off], x.Pos)
@@ -240,10 +255,21 @@ func (g *gen) cutText(x *tree.Text, cuts []cut) {
 		if c.open {
 			g.openGuard(c.g)
 		} else {
+			g.guards--
 			g.b.WriteString("{% mm_end %}")
 		}
 	}
+	if dual && g.guards > 0 {
+		return ErrNotDual
+	}
+	if dual {
+		g.cur = x.Pos
+		g.leaf(&dualTextEx{master: x.Text[prev:], html: alt[prev:]})
+		g.line += strings.Count(x.Text[prev:], "\n")
+		return nil
+	}
 	g.text(x.Text[prev:], x.Pos)
+	return nil
 }
 
 func (g *gen) opts() eval.Options {
@@ -257,9 +283,16 @@ func (g *gen) node(n tree.Node) error {
 	case *tree.Text:
 		if g.p.plan != nil {
 			if cuts := g.p.plan.cuts[x]; len(cuts) > 0 {
-				g.cutText(x, cuts)
-				return nil
+				return g.cutText(x, cuts)
 			}
+		}
+		if alt, ok := g.p.opt.Dual[x]; ok {
+			if g.guards > 0 {
+				return ErrNotDual
+			}
+			g.leaf(&dualTextEx{master: x.Text, html: alt})
+			g.line += strings.Count(x.Text, "\n")
+			return nil
 		}
 		if x.Text == "" {
 			return nil
@@ -324,6 +357,109 @@ func (p *Program) Render(s *eval.State, w io.Writer) (err error) {
 		return err
 	}
 	return nil
+}
+
+// RenderDual renders a Dual program: the master document into master and the HTML variant
+// into html, in one evaluation with one state. It returns ErrNotDual when the program
+// reached a place where the two cannot be written apart (a text that differs between them
+// inside a capture, say); the caller then renders each on its own. The output limit
+// applies to each document.
+func (p *Program) RenderDual(s *eval.State, master, html io.Writer) (err error) {
+	if p.opt.Dual == nil {
+		return ErrNotDual
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = &diag.Error{File: p.Tree.Name, Line: 1, Col: 1, Msg: fmt.Sprintf("internal error during render: %v", r), Rule: "render"}
+		}
+	}()
+	dw := &dualWriter{m: masterWriter{limitWriter{w: master, s: s}}, h: html, s: s}
+	err = p.tpl.ExecuteWriterUnbuffered(pongo2.Context{stateKey: s, writerKey: pongo2.TemplateWriter(dw)}, dw)
+	if err != nil {
+		err = unwrapPongo(err)
+		if errors.Is(err, errBreak) || errors.Is(err, errContinue) {
+			return nil
+		}
+		return err
+	}
+	return nil
+}
+
+// ErrNotDual is what RenderDual returns when the program cannot write its two documents in
+// one evaluation.
+var ErrNotDual = errors.New("the master document and the HTML variant cannot be rendered together here")
+
+// dualWriter writes what both documents share to both: the master document through the
+// state's output count and limit (as a master render does), the HTML variant with a count
+// and limit of its own (as its own render had).
+type dualWriter struct {
+	m  masterWriter
+	h  io.Writer
+	hn int // bytes of the HTML variant
+	s  *eval.State
+}
+
+func (d *dualWriter) Write(b []byte) (int, error) {
+	if err := d.html(len(b)); err != nil {
+		return 0, err
+	}
+	if _, err := d.h.Write(b); err != nil {
+		return 0, err
+	}
+	return d.m.Write(b)
+}
+
+func (d *dualWriter) WriteString(str string) (int, error) {
+	if err := d.html(len(str)); err != nil {
+		return 0, err
+	}
+	if _, err := io.WriteString(d.h, str); err != nil {
+		return 0, err
+	}
+	return d.m.WriteString(str)
+}
+
+// html counts n more bytes of the HTML variant against the output limit.
+func (d *dualWriter) html(n int) error {
+	d.hn += n
+	if max := d.s.Limits.MaxOutput; max > 0 && d.hn > max {
+		return &eval.LimitError{What: "output size (bytes)", Limit: max}
+	}
+	return nil
+}
+
+// masterWriter writes to the master document alone (in a Dual program: marker elements,
+// the content of textonly blocks).
+type masterWriter struct{ limitWriter }
+
+// masterOnly returns the writer for what only the master document carries: w itself,
+// except under a Dual program's writer.
+func masterOnly(w pongo2.TemplateWriter) pongo2.TemplateWriter {
+	if d, ok := w.(*dualWriter); ok {
+		return &d.m
+	}
+	return w
+}
+
+// dualTextEx writes a text that differs between the two documents of a Dual program.
+type dualTextEx struct{ master, html string }
+
+func (t *dualTextEx) exec(r *run, _ []*pongo2.NodeWrapper) error {
+	switch w := r.w.(type) {
+	case *dualWriter:
+		if err := w.html(len(t.html)); err != nil {
+			return err
+		}
+		if _, err := io.WriteString(w.h, t.html); err != nil {
+			return err
+		}
+		_, err := w.m.WriteString(t.master)
+		return err
+	case *masterWriter:
+		_, err := w.WriteString(t.master)
+		return err
+	}
+	return ErrNotDual // inside a capture or a URL guard: one buffer cannot hold both texts
 }
 
 // writerKey is the pongo2 context key holding the writer a program renders into.

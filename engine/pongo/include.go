@@ -384,15 +384,17 @@ func (x *liveEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
 			Message: msg + "; the src comes from the data, so this message goes without an AMP part"})
 		return r.body(bodies[0], w)
 	}
-	w.WriteString(`<mm-live data-src="`)
-	w.WriteString(EscapeHTML(cleanText(src)))
-	w.WriteString(`"><template type="amp-mustache">`)
-	w.WriteString(x.template)
-	w.WriteString(`</template><mm-fallback>`)
+	// the live markup is the master document's; the fallback is both documents'
+	mw := masterOnly(w)
+	mw.WriteString(`<mm-live data-src="`)
+	mw.WriteString(EscapeHTML(cleanText(src)))
+	mw.WriteString(`"><template type="amp-mustache">`)
+	mw.WriteString(x.template)
+	mw.WriteString(`</template><mm-fallback>`)
 	if err := r.body(bodies[0], w); err != nil {
 		return err
 	}
-	_, err = w.WriteString(`</mm-fallback></mm-live>`)
+	_, err = mw.WriteString(`</mm-fallback></mm-live>`)
 	return err
 }
 

@@ -347,10 +347,16 @@ func (v variantEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
 	if v.tag == "" {
 		return r.body(bodies[0], r.w)
 	}
-	r.w.WriteString("<" + v.tag + ">")
-	if err := r.body(bodies[0], r.w); err != nil {
+	// the marker elements are the master document's (in a Dual program, so is the content
+	// of a textonly block)
+	mw, w := masterOnly(r.w), r.w
+	if v.tag == "mm-textonly" {
+		w = mw
+	}
+	mw.WriteString("<" + v.tag + ">")
+	if err := r.body(bodies[0], w); err != nil {
 		return err
 	}
-	_, err := r.w.WriteString("</" + v.tag + ">")
+	_, err := mw.WriteString("</" + v.tag + ">")
 	return err
 }
