@@ -259,16 +259,22 @@ func (g *gen) cutText(x *tree.Text, cuts []cut) error {
 			g.b.WriteString("{% mm_end %}")
 		}
 	}
-	if dual && g.guards > 0 {
-		return ErrNotDual
-	}
 	if dual {
-		g.cur = x.Pos
-		g.leaf(&dualTextEx{master: x.Text[prev:], html: alt[prev:]})
-		g.line += strings.Count(x.Text[prev:], "\n")
-		return nil
+		return g.dualText(x.Text[prev:], alt[prev:], x.Pos)
 	}
 	g.text(x.Text[prev:], x.Pos)
+	return nil
+}
+
+// dualText writes a text that differs between the two documents of a Dual program, or
+// returns ErrNotDual inside a URL guard.
+func (g *gen) dualText(master, html string, pos tree.Pos) error {
+	if g.guards > 0 {
+		return ErrNotDual
+	}
+	g.cur = pos
+	g.leaf(&dualTextEx{master: master, html: html})
+	g.line += strings.Count(master, "\n")
 	return nil
 }
 
@@ -287,12 +293,7 @@ func (g *gen) node(n tree.Node) error {
 			}
 		}
 		if alt, ok := g.p.opt.Dual[x]; ok {
-			if g.guards > 0 {
-				return ErrNotDual
-			}
-			g.leaf(&dualTextEx{master: x.Text, html: alt})
-			g.line += strings.Count(x.Text, "\n")
-			return nil
+			return g.dualText(x.Text, alt, x.Pos)
 		}
 		if x.Text == "" {
 			return nil
@@ -341,14 +342,18 @@ type body struct {
 
 // Render executes the program with s, writing to w. Errors are positioned *diag.Error values
 // (or limit errors wrapping eval.ErrLimit); a panic anywhere in the render becomes an error.
-func (p *Program) Render(s *eval.State, w io.Writer) (err error) {
+func (p *Program) Render(s *eval.State, w io.Writer) error {
+	return p.execute(s, &limitWriter{w: w, s: s})
+}
+
+// execute runs the program with state s into w (see rootEx), a panic becoming an error.
+func (p *Program) execute(s *eval.State, w pongo2.TemplateWriter) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = &diag.Error{File: p.Tree.Name, Line: 1, Col: 1, Msg: fmt.Sprintf("internal error during render: %v", r), Rule: "render"}
 		}
 	}()
-	lw := &limitWriter{w: w, s: s}
-	err = p.tpl.ExecuteWriterUnbuffered(pongo2.Context{stateKey: s, writerKey: pongo2.TemplateWriter(lw)}, lw)
+	err = p.tpl.ExecuteWriterUnbuffered(pongo2.Context{stateKey: s, writerKey: w}, w)
 	if err != nil {
 		err = unwrapPongo(err)
 		if errors.Is(err, errBreak) || errors.Is(err, errContinue) {
@@ -364,25 +369,11 @@ func (p *Program) Render(s *eval.State, w io.Writer) (err error) {
 // reached a place where the two cannot be written apart (a text that differs between them
 // inside a capture, say); the caller then renders each on its own. The output limit
 // applies to each document.
-func (p *Program) RenderDual(s *eval.State, master, html io.Writer) (err error) {
+func (p *Program) RenderDual(s *eval.State, master, html io.Writer) error {
 	if p.opt.Dual == nil {
 		return ErrNotDual
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = &diag.Error{File: p.Tree.Name, Line: 1, Col: 1, Msg: fmt.Sprintf("internal error during render: %v", r), Rule: "render"}
-		}
-	}()
-	dw := &dualWriter{m: masterWriter{limitWriter{w: master, s: s}}, h: html, s: s}
-	err = p.tpl.ExecuteWriterUnbuffered(pongo2.Context{stateKey: s, writerKey: pongo2.TemplateWriter(dw)}, dw)
-	if err != nil {
-		err = unwrapPongo(err)
-		if errors.Is(err, errBreak) || errors.Is(err, errContinue) {
-			return nil
-		}
-		return err
-	}
-	return nil
+	return p.execute(s, &dualWriter{m: masterWriter{limitWriter{w: master, s: s}}, h: html, s: s})
 }
 
 // ErrNotDual is what RenderDual returns when the program cannot write its two documents in
@@ -400,7 +391,7 @@ type dualWriter struct {
 }
 
 func (d *dualWriter) Write(b []byte) (int, error) {
-	if err := d.html(len(b)); err != nil {
+	if err := countOutput(&d.hn, len(b), d.s.Limits.MaxOutput); err != nil {
 		return 0, err
 	}
 	if _, err := d.h.Write(b); err != nil {
@@ -409,23 +400,18 @@ func (d *dualWriter) Write(b []byte) (int, error) {
 	return d.m.Write(b)
 }
 
-func (d *dualWriter) WriteString(str string) (int, error) {
-	if err := d.html(len(str)); err != nil {
-		return 0, err
-	}
-	if _, err := io.WriteString(d.h, str); err != nil {
-		return 0, err
-	}
-	return d.m.WriteString(str)
-}
+func (d *dualWriter) WriteString(str string) (int, error) { return d.write(str, str) }
 
-// html counts n more bytes of the HTML variant against the output limit.
-func (d *dualWriter) html(n int) error {
-	d.hn += n
-	if max := d.s.Limits.MaxOutput; max > 0 && d.hn > max {
-		return &eval.LimitError{What: "output size (bytes)", Limit: max}
+// write writes html to the HTML variant and master to the master document, each counted
+// against the output limit.
+func (d *dualWriter) write(master, html string) (int, error) {
+	if err := countOutput(&d.hn, len(html), d.s.Limits.MaxOutput); err != nil {
+		return 0, err
 	}
-	return nil
+	if _, err := io.WriteString(d.h, html); err != nil {
+		return 0, err
+	}
+	return d.m.WriteString(master)
 }
 
 // masterWriter writes to the master document alone (in a Dual program: marker elements,
@@ -447,13 +433,7 @@ type dualTextEx struct{ master, html string }
 func (t *dualTextEx) exec(r *run, _ []*pongo2.NodeWrapper) error {
 	switch w := r.w.(type) {
 	case *dualWriter:
-		if err := w.html(len(t.html)); err != nil {
-			return err
-		}
-		if _, err := io.WriteString(w.h, t.html); err != nil {
-			return err
-		}
-		_, err := w.m.WriteString(t.master)
+		_, err := w.write(t.master, t.html)
 		return err
 	case *masterWriter:
 		_, err := w.WriteString(t.master)
@@ -490,17 +470,25 @@ type limitWriter struct {
 }
 
 func (l *limitWriter) Write(b []byte) (int, error) {
-	l.s.Output += len(b)
-	if max := l.s.Limits.MaxOutput; max > 0 && l.s.Output > max {
-		return 0, &eval.LimitError{What: "output size (bytes)", Limit: max}
+	if err := countOutput(&l.s.Output, len(b), l.s.Limits.MaxOutput); err != nil {
+		return 0, err
 	}
 	return l.w.Write(b)
 }
 
 func (l *limitWriter) WriteString(str string) (int, error) {
-	l.s.Output += len(str)
-	if max := l.s.Limits.MaxOutput; max > 0 && l.s.Output > max {
-		return 0, &eval.LimitError{What: "output size (bytes)", Limit: max}
+	if err := countOutput(&l.s.Output, len(str), l.s.Limits.MaxOutput); err != nil {
+		return 0, err
 	}
 	return io.WriteString(l.w, str)
+}
+
+// countOutput adds n bytes to the output count *total and returns a limit error when it
+// passes max (no limit when max is 0 or less).
+func countOutput(total *int, n, max int) error {
+	*total += n
+	if max > 0 && *total > max {
+		return &eval.LimitError{What: "output size (bytes)", Limit: max}
+	}
+	return nil
 }

@@ -223,7 +223,6 @@ func (a *assignEx) exec(r *run, _ []*pongo2.NodeWrapper) error {
 	return nil
 }
 
-// capture renders a body into a string, counting it against the output limit.
 // capture renders b into a string. While it runs its text counts toward the output limit
 // (so no capture grows past it); once done it no longer does: captured text counts when it
 // is written out, and as a variable's value (State.AssignBuilt), not once per capture, so a
