@@ -232,9 +232,8 @@ function drawGrid() {
       const doc = frameURL(c.profile), url = `${doc}&build=${data.version}`;
       if (wrap.dataset.key !== url) {
         wrap.dataset.key = url;
-        const shownNow = settledFrame(wrap);
-        if (shownNow && shownNow.dataset.doc === doc && shownNow.style.colorScheme === frameScheme() &&
-          shownNow.getAttribute('sandbox') === 'allow-same-origin') updateFrame(wrap, shownNow, doc, url);
+        const shownNow = inPlaceFrame(wrap, doc);
+        if (shownNow) updateFrame(wrap, shownNow, doc, url);
         else loadFrame(wrap, doc, (f) => { f.src = url; });
       }
     }
@@ -306,6 +305,15 @@ function settledFrame(wrap) {
   return f && !f.classList.contains('loading') ? f : null;
 }
 
+// inPlaceFrame returns the frame of column wrap that updateFrame can bring to another build
+// of document doc in place (settled, same-origin, showing doc in the current color scheme),
+// or null.
+function inPlaceFrame(wrap, doc) {
+  const f = settledFrame(wrap);
+  return f && f.dataset.doc === doc && f.style.colorScheme === frameScheme() &&
+    f.getAttribute('sandbox') === 'allow-same-origin' ? f : null;
+}
+
 // updateFrame brings frame f, which shows document doc in an older build, to the build in url
 // in place: it fetches the new document and morphs the frame's document into it (idiomorph),
 // so only what changed is laid out again and the reader's scroll position, zoom and text
@@ -335,7 +343,6 @@ async function updateFrame(wrap, f, doc, url) {
   }
   if (wrap.dataset.key !== url) return;
   if (!patched) { loadFrame(wrap, doc, (nf) => { nf.src = url; }); return; }
-  f.dataset.build = version;
   wrap.dataset.loaded = version;
   markShownAfterPaint();
 }
@@ -357,10 +364,10 @@ function prefetch(version) {
   prefetched.clear();
   if (!data || data.error || data.workspace_error || view.variant === 'source') return;
   for (const wrap of document.querySelectorAll('#grid .frame-wrap')) {
-    const f = settledFrame(wrap);
     const m = /&build=\d+$/.exec(wrap.dataset.key || '');
-    if (!m || !f || f.getAttribute('sandbox') !== 'allow-same-origin') continue;
-    const url = wrap.dataset.key.slice(0, m.index) + '&build=' + version;
+    const doc = m && wrap.dataset.key.slice(0, m.index);
+    if (!doc || !inPlaceFrame(wrap, doc)) continue;
+    const url = doc + '&build=' + version;
     const got = fetchDoc(url);
     got.catch(() => {}); // reported, if still wanted, by updateFrame
     prefetched.set(url, got);
