@@ -77,10 +77,18 @@ func parseSheet(src string) *sheet {
 	return r
 }
 
+// newCSSParser parses src (a stylesheet, or an inline style when inline) as a browser
+// reads it: invalid UTF-8 is decoded as U+FFFD first, so an escape cannot take a stray byte
+// and the character after it together where a browser takes the byte alone (and then, say,
+// a quote that opens a string).
+func newCSSParser(src string, inline bool) *css.Parser {
+	return css.NewParser(parse.NewInputString(strings.ToValidUTF8(src, "\uFFFD")), inline)
+}
+
 func parseSheetUncached(src string) *sheet {
 	var d drops
 	sh := &sheet{}
-	p := css.NewParser(parse.NewInputString(src), false)
+	p := newCSSParser(src, false)
 	skip := 0   // depth inside a dropped block
 	media := "" // the current @media query list
 	inMedia := false
@@ -374,7 +382,9 @@ func declaration(prop string, vals []css.Token) (string, string) {
 				return "", "value of " + name
 			}
 		case css.DelimToken:
-			if string(t.Data) == "!" {
+			// a lone backslash (before a newline or the end) would escape whatever the
+			// writer puts after the value: the ';' or the rule's closing '}'
+			if d := string(t.Data); d == "!" || d == "\\" {
 				return "", "value of " + name
 			}
 		}

@@ -29,18 +29,20 @@ func FuzzSheet(f *testing.F) {
 	})
 }
 
-// balanced reports whether the braces outside CSS strings pair up (a brace inside a quoted
-// string value is text, not structure).
+// balanced reports whether the braces outside CSS strings pair up, as a CSS tokenizer reads
+// them: a brace inside a quoted string value is text, not structure, and a backslash escapes
+// the character after it inside a string and outside one alike (\" is not a string, \} not
+// a closing brace).
 func balanced(css string) bool {
 	depth := 0
 	var quote byte
 	for i := 0; i < len(css); i++ {
 		c := css[i]
 		switch {
+		case c == '\\':
+			i++
 		case quote != 0:
-			if c == '\\' {
-				i++
-			} else if c == quote {
+			if c == quote {
 				quote = 0
 			}
 		case c == '"' || c == '\'':

@@ -4,7 +4,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/tdewolff/parse/v2"
 	"github.com/tdewolff/parse/v2/css"
 )
 
@@ -50,7 +49,7 @@ func sanitizeInline(src string) *inlineStyle {
 func sanitizeInlineUncached(src string) *inlineStyle {
 	res := &inlineStyle{}
 	var b, ns strings.Builder
-	p := css.NewParser(parse.NewInputString(src), true)
+	p := newCSSParser(src, true)
 	for {
 		gt, _, data := p.Next()
 		if gt == css.ErrorGrammar {
