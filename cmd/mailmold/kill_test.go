@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"mime"
 	"net/mail"
 	"os"
 	"os/exec"
@@ -105,9 +106,8 @@ func complete(t *testing.T, f string) {
 	if err != nil {
 		t.Fatalf("%s: %v", f, err)
 	}
-	ct := msg.Header.Get("Content-Type")
-	i := strings.Index(ct, "boundary=")
-	if i < 0 || !bytes.HasSuffix(bytes.TrimSpace(raw), []byte("--"+ct[i+len("boundary="):]+"--")) {
+	_, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	if err != nil || params["boundary"] == "" || !bytes.HasSuffix(bytes.TrimSpace(raw), []byte("--"+params["boundary"]+"--")) {
 		t.Fatalf("%s is incomplete", f)
 	}
 }

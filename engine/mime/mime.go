@@ -11,14 +11,12 @@
 // folded to at most 78 characters; only a token that cannot be split (a long address or
 // List-Unsubscribe URL) makes a longer line, and never one over 998.
 //
-// The same Message always gives the same bytes: the multipart boundary is a hash of the
-// content (CRC-32C and CRC-32, fast but not cryptographic), and when the encoded bodies
-// happen to contain it, the next of a deterministic series of boundaries is taken, so no
-// content can end a part early.
+// The same Message always gives the same bytes: the multipart boundary is "mm=_" and a
+// hash of the content (CRC-32C and CRC-32). No content can end a part early: "=_" never
+// occurs in a quoted-printable body, so neither does the boundary.
 package mime
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -141,49 +139,46 @@ func (m *Message) appendMessage(b []byte, fields []string) []byte {
 
 // appendParts appends the header fields, MIME-Version, Content-Type and the parts to b.
 // It stops with errNotUTF8 when a body is not valid UTF-8.
+//
+// The boundary holds "=_", which no quoted-printable body can: there '=' only starts an
+// escape (two hex digits) or a soft line break (CRLF). So the boundary never occurs in a
+// body, whatever the body holds, and nothing needs to be searched for it.
 func appendParts(b []byte, fields []string, parts []part) ([]byte, error) {
-	start := len(b)
-	for salt := byte(0); ; salt++ {
-		boundary := boundaryOf(b[len(b):cap(b)], salt, fields, parts)
-		for _, f := range fields {
-			b = append(b, f...)
-		}
-		b = append(b, "MIME-Version: 1.0\r\nContent-Type: multipart/alternative;\r\n boundary="...)
-		b = append(b, boundary[:]...)
-		b = append(b, "\r\n\r\n"...)
-		body := len(b)
-		for i, p := range parts {
-			if i > 0 {
-				b = append(b, "\r\n"...)
-			}
-			b = append(b, "--"...)
-			b = append(b, boundary[:]...)
-			b = append(b, "\r\nContent-Type: "...)
-			b = append(b, p.typ...)
-			b = append(b, partHead...)
-			var err error
-			if b, err = appendQuotedPrintable(b, p.body); err != nil {
-				return b, err
-			}
-		}
-		// the boundary must not occur in the bodies; it does in the parts' own delimiters
-		if bytes.Count(b[body:], boundary[:]) == len(parts) || salt == 255 {
-			b = append(b, "\r\n--"...)
-			b = append(b, boundary[:]...)
-			return append(b, "--\r\n"...), nil
-		}
-		b = b[:start]
+	boundary := boundaryOf(b[len(b):cap(b)], fields, parts)
+	for _, f := range fields {
+		b = append(b, f...)
 	}
+	b = append(b, "MIME-Version: 1.0\r\nContent-Type: multipart/alternative;\r\n boundary=\""...)
+	b = append(b, boundary[:]...)
+	b = append(b, "\"\r\n\r\n"...)
+	for i, p := range parts {
+		if i > 0 {
+			b = append(b, "\r\n"...)
+		}
+		b = append(b, "--"...)
+		b = append(b, boundary[:]...)
+		b = append(b, "\r\nContent-Type: "...)
+		b = append(b, p.typ...)
+		b = append(b, partHead...)
+		var err error
+		if b, err = appendQuotedPrintable(b, p.body); err != nil {
+			return b, err
+		}
+	}
+	b = append(b, "\r\n--"...)
+	b = append(b, boundary[:]...)
+	return append(b, "--\r\n"...), nil
 }
 
 // partHead ends a part's header, after its Content-Type media type.
 const partHead = "; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
 
-// boundaryOf returns the multipart boundary: "mm-" and the hex of the CRC-32C and the
-// CRC-32 (IEEE) of the salt (when not 0), the header fields, and the parts' types and
-// bodies. Both CRCs run on hardware instructions where the CPU has them. scratch (free
-// space in the output buffer) carries the strings into the CRCs without allocating copies.
-func boundaryOf(scratch []byte, salt byte, fields []string, parts []part) (boundary [3 + 16]byte) {
+// boundaryOf returns the multipart boundary: "mm=_" and the hex of the CRC-32C and the
+// CRC-32 (IEEE) of the header fields and the parts' types and bodies, so that a message's
+// bytes depend only on its content. Both CRCs run on hardware instructions where the CPU
+// has them. scratch (free space in the output buffer) carries the strings into the CRCs
+// without allocating copies.
+func boundaryOf(scratch []byte, fields []string, parts []part) (boundary [4 + 16]byte) {
 	if len(scratch) < 512 {
 		scratch = make([]byte, 512)
 	}
@@ -195,10 +190,6 @@ func boundaryOf(scratch []byte, salt byte, fields []string, parts []part) (bound
 			i = crc32.Update(i, crc32.IEEETable, scratch[:n])
 			s = s[n:]
 		}
-	}
-	if salt != 0 {
-		c = crc32.Update(c, castagnoli, []byte{salt})
-		i = crc32.Update(i, crc32.IEEETable, []byte{salt})
 	}
 	for _, f := range fields {
 		write(f)
@@ -212,8 +203,8 @@ func boundaryOf(scratch []byte, salt byte, fields []string, parts []part) (bound
 	var sum [8]byte
 	binary.BigEndian.PutUint32(sum[:], c)
 	binary.BigEndian.PutUint32(sum[4:], i)
-	copy(boundary[:], "mm-")
-	hex.Encode(boundary[3:], sum[:])
+	copy(boundary[:], "mm=_")
+	hex.Encode(boundary[4:], sum[:])
 	return boundary
 }
 

@@ -46,6 +46,10 @@ func checkQP(t testing.TB, s string) {
 	if want := stdQP(t, s); got != want {
 		t.Fatalf("%.80q:\n got %.200q\nwant %.200q", s, got, want)
 	}
+	// what keeps the boundary out of every body (see appendParts)
+	if i := strings.Index(got, "=_"); i >= 0 {
+		t.Fatalf("%.80q: the encoding holds =_ at %d", s, i)
+	}
 	for i, l := range strings.Split(got, "\r\n") {
 		if len(l) > qpLineMax || strings.ContainsAny(l, "\r\n") {
 			t.Fatalf("%.80q: line %d is %q", s, i+1, l)
@@ -146,13 +150,16 @@ func FuzzQuotedPrintable(f *testing.F) {
 	})
 }
 
-func TestBoundarySalt(t *testing.T) {
+func TestBoundaryOfContent(t *testing.T) {
 	parts := []part{{"text/plain", "x"}}
-	a, b := boundaryOf(nil, 0, nil, parts), boundaryOf(nil, 1, nil, parts)
-	if a == b {
-		t.Error("the salt does not change the boundary")
-	}
-	if c := boundaryOf(nil, 0, nil, []part{{"text/plain", "y"}}); c == a {
+	a := boundaryOf(nil, nil, parts)
+	if c := boundaryOf(nil, nil, []part{{"text/plain", "y"}}); c == a {
 		t.Error("the content does not change the boundary")
+	}
+	if c := boundaryOf(nil, []string{"Subject: x\r\n"}, parts); c == a {
+		t.Error("the header does not change the boundary")
+	}
+	if !strings.HasPrefix(string(a[:]), "mm=_") {
+		t.Errorf("boundary %s has no =_", a)
 	}
 }
