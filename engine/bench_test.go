@@ -126,6 +126,15 @@ func BenchmarkNewsletter(b *testing.B) {
 			htmltree.Parse(master)
 		}
 	})
+	b.Run("pass-parse-layout", func(b *testing.B) { // the same tree, copied from the layout's
+		b.ReportAllocs()
+		ls := htmltree.NewLayouts(1)
+		holes := engine.MasterHoles(m)
+		for i := 0; i < b.N; i++ {
+			t, _ := ls.ParseTree(master, holes)
+			t.Release()
+		}
+	})
 	b.Run("pass-text", func(b *testing.B) {
 		b.ReportAllocs()
 		doc, _ := html.Parse(strings.NewReader(master))

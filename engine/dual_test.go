@@ -3,14 +3,10 @@ package engine_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/mailmold/mailmold/engine"
-	"github.com/mailmold/mailmold/engine/workspace"
 )
 
 // sameRender renders profile with tpl (one evaluation for the master document and the HTML
@@ -46,24 +42,7 @@ func sameRender(tpl, split *engine.Template, profile map[string]any) string {
 // TestDualRenderSameAsTwo renders every bundled template for every bundled and hostile
 // profile in one evaluation and in two, and expects the same message to the byte.
 func TestDualRenderSameAsTwo(t *testing.T) {
-	ws, err := workspace.Open("", benchNow) // a fixed clock: the Date header is the render's
-	if err != nil {
-		t.Fatal(err)
-	}
-	var profiles []map[string]any
-	for _, p := range ws.Profiles {
-		profiles = append(profiles, p.Data)
-	}
-	hostile, _ := filepath.Glob("../fixtures/profiles/*.json")
-	for _, f := range hostile {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if p, err := workspace.DecodeProfile(b); err == nil {
-			profiles = append(profiles, p.Data)
-		}
-	}
+	ws, profiles := bundledAndHostile(t)
 	dual := 0
 	for _, name := range ws.Templates {
 		tpl, err := ws.Compile(name, nil)
@@ -106,22 +85,6 @@ func FuzzDualRender(f *testing.F) {
 		`{% live src="https://x.example/d.json" %}<p>{{a}}</p>{% fallback %}<p> f </p>{% endlive %}</body></html>`,
 		`{"a":"<b>","u":"javascript:x"}`)
 	f.Fuzz(func(t *testing.T, body, data string) {
-		opt := engine.Options{Limits: engineLimits(10000, 8, 1<<20), Now: benchNow}
-		tpl, err := engine.Compile("f.liquid", body, opt)
-		if err != nil {
-			return
-		}
-		opt.NoDual = true
-		split, err := engine.Compile("f.liquid", body, opt)
-		if err != nil {
-			t.Fatalf("compiles in one evaluation, not in two: %v", err)
-		}
-		p, err := workspace.DecodeProfile([]byte(data))
-		if err != nil {
-			p.Data = map[string]any{}
-		}
-		if d := sameRender(tpl, split, p.Data); d != "" && !strings.Contains(d, "deadline") {
-			t.Fatal(d)
-		}
+		fuzzSame(t, body, data, func(o *engine.Options) { o.NoDual = true }, func(map[string]any) []map[string]any { return nil })
 	})
 }

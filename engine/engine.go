@@ -56,6 +56,10 @@ type Options struct {
 	// NoDual renders the master document and the HTML variant in two evaluations even where
 	// one can write both (see dual.go); the output is the same.
 	NoDual bool
+	// NoLayouts parses every master document for the AMP and text passes instead of giving
+	// the documents of one layout copies of one parsed tree (see htmltree.Layouts); the
+	// output is the same.
+	NoLayouts bool
 	// TextLinks is how the text variant writes links, for templates whose front matter
 	// does not say (text_links).
 	TextLinks text.LinkStyle

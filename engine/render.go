@@ -42,6 +42,8 @@ type Message struct {
 	Blanks []eval.Undefined
 	// omitted are the variants the master render found it cannot produce (see eval.Omission)
 	omitted []eval.Omission
+	// holes are the byte ranges of Master written from data (see pongo.Doc)
+	holes [][2]int
 }
 
 // RenderOptions are per-call render settings.
@@ -157,7 +159,8 @@ func (t *Template) render(ctx context.Context, profile map[string]any, ro Render
 		}
 		return m, nil
 	}
-	var b, hb strings.Builder
+	var b pongo.Doc // the master document, with its holes for the parse (see htmltree.Layouts)
+	var hb strings.Builder
 	dual := t.dual != nil && ro.Trace == nil && v.HTML && !ro.twoRenders
 	if dual {
 		// one evaluation writes the master document and the HTML variant (see dual.go)
@@ -184,7 +187,7 @@ func (t *Template) render(ctx context.Context, profile map[string]any, ro Render
 		}
 	}
 	t.masterSize.seen(b.Len())
-	m.Master = b.String()
+	m.Master, m.holes = b.String(), b.Holes
 	m.Blanks = st.Undefined
 	m.omitted = st.Omitted
 	if err := t.undefined(st, m); err != nil {

@@ -20,14 +20,27 @@ type postProcessor struct {
 	prod *htmlprod.Pipeline // for messages whose CSS is not inlined at compile time
 	min  *htmlprod.Pipeline // minify only, for compile-time inlined messages
 	none *htmlprod.Pipeline // for messages inlined and minified at compile time
+
+	// layouts parse the master documents: each layout (a document outside its holes) is
+	// parsed once, and its other documents get a copy of the tree with their values
+	layouts *htmltree.Layouts
 }
 
 func newPostProcessor(t *Template) *postProcessor {
+	var layouts *htmltree.Layouts // nil: parse every document
+	if !t.opt.NoLayouts {
+		layouts = htmltree.NewLayouts(maxLayouts)
+	}
 	return &postProcessor{t: t,
-		prod: htmlprod.New(htmlprod.Options{Inline: !t.opt.NoInline, Minify: !t.opt.NoMinify}),
-		min:  htmlprod.New(htmlprod.Options{Minify: !t.opt.NoMinify}),
-		none: htmlprod.New(htmlprod.Options{})}
+		prod:    htmlprod.New(htmlprod.Options{Inline: !t.opt.NoInline, Minify: !t.opt.NoMinify}),
+		min:     htmlprod.New(htmlprod.Options{Minify: !t.opt.NoMinify}),
+		none:    htmlprod.New(htmlprod.Options{}),
+		layouts: layouts}
 }
+
+// maxLayouts bounds the layouts a template keeps (each holds a parsed master document, some
+// tens of KB for a newsletter); the documents of any others are parsed every time.
+const maxLayouts = 64
 
 func (p *postProcessor) variants() Variants {
 	if v := p.t.opt.Variants; v != nil {
@@ -61,10 +74,12 @@ func (p *postProcessor) run(m *Message, htmlDoc string) error {
 	// rewrites it
 	var doc *html.Node
 	if v.Text || v.AMP {
-		var err error
-		if doc, err = htmltree.Parse(m.Master); err != nil {
+		tree, err := p.layouts.ParseTree(m.Master, m.holes)
+		if err != nil {
 			return fmt.Errorf("%s: parsing the rendered document: %w", p.t.Name, err)
 		}
+		defer tree.Release() // the passes keep strings only
+		doc = tree.Root
 	}
 	if v.Text {
 		s := text.ConvertNode(doc, p.t.textOpt)

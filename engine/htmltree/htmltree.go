@@ -59,8 +59,16 @@ func Parse(src string) (*html.Node, error) {
 // src is outside the subset it handles (see the package documentation). Any other error is
 // a fault in this package; Parse falls back on it too.
 func TryParse(src string) (doc *html.Node, err error) {
+	doc, _, err = tryParse(src, false)
+	return doc, err
+}
+
+// tryParse is TryParse; with holes set (for Layouts, src holding placeholders) it also
+// reports whether the tree depends on how the placeholders' values compare (see
+// parser.holeCompared).
+func tryParse(src string, holes bool) (doc *html.Node, compared bool, err error) {
 	if strings.IndexByte(src, 0) >= 0 {
-		return nil, ErrUnsupported // x/net drops or replaces NUL depending on the context
+		return nil, false, ErrUnsupported // x/net drops or replaces NUL depending on the context
 	}
 	if strings.IndexByte(src, '\r') >= 0 {
 		// x/net's tokenizer turns "\r\n" and "\r" into "\n" in every token it keeps; where
@@ -69,7 +77,7 @@ func TryParse(src string) (doc *html.Node, err error) {
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			doc = nil
+			doc, compared = nil, false
 			if _, ok := r.(errUnsupported); ok {
 				err = ErrUnsupported
 			} else {
@@ -79,7 +87,7 @@ func TryParse(src string) (doc *html.Node, err error) {
 	}()
 	// A node for most '<' (end tags make none, texts one) and an attribute for most '='.
 	attrs := &attrArena{next: min(strings.Count(src, "=")+4, maxAttrBlock)}
-	p := &parser{sc: &scanner{src: src, attrs: attrs}, attrs: attrs, im: initialIM}
+	p := &parser{sc: &scanner{src: src, attrs: attrs}, attrs: attrs, im: initialIM, holes: holes}
 	p.nodes.next = min(strings.Count(src, "<")*7/8+4, maxNodeBlock)
 	p.doc = p.nodes.alloc()
 	p.doc.Type = html.DocumentNode
@@ -88,7 +96,7 @@ func TryParse(src string) (doc *html.Node, err error) {
 		p.sc.next(&p.tok)
 		p.process()
 		if p.tok.kind == eofToken {
-			return p.doc, nil
+			return p.doc, p.holeCompared, nil
 		}
 	}
 }

@@ -31,6 +31,11 @@ type parser struct {
 	templates  []insertionMode // the stack of template insertion modes
 	quirks     bool
 	foster     bool // foster parenting would apply to an insertion now
+
+	// holes: the input holds Layouts placeholders. holeCompared: the tree depends on
+	// whether an attribute value holding one equals another value (the Noah's Ark clause
+	// of addFormattingElement), which a placeholder cannot stand for.
+	holes, holeCompared bool
 }
 
 // top is the current node.
@@ -216,7 +221,13 @@ func (p *parser) addFormattingElement() {
 		if n == nil {
 			break
 		}
-		if n.DataAtom != t || !slices.Equal(n.Attr, attr) {
+		if n.DataAtom != t {
+			continue
+		}
+		if p.holes && (hasPlaceholder(n.Attr) || hasPlaceholder(attr)) {
+			p.holeCompared = true
+		}
+		if !slices.Equal(n.Attr, attr) {
 			continue
 		}
 		if alike++; alike >= 3 {

@@ -27,8 +27,7 @@ func (x *guardEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
 		note(r, x.g.pos, BlockedURL, v)
 		v = BlockedURL
 	}
-	_, err := r.w.WriteString(v)
-	return err
+	return writeData(r.w, v)
 }
 
 // writeOutput writes an output's value for its context (see escape.go).
@@ -42,7 +41,35 @@ func writeOutput(r *run, v any, c outCtx, raw bool, pos tree.Pos) error {
 	if blocked != "" && s != "" {
 		note(r, pos, blocked, s)
 	}
-	_, err := r.w.WriteString(out)
+	return writeData(r.w, out)
+}
+
+// Doc is a document buffer that also records the holes of the document written into it:
+// the byte ranges that came from data (each output's value, written as its context
+// needs), for htmltree.Layouts. An empty value makes no hole.
+type Doc struct {
+	strings.Builder
+	Holes [][2]int
+}
+
+// writeData writes s, which comes from data, to w, as a hole when w writes a Doc.
+func writeData(w pongo2.TemplateWriter, s string) error {
+	var d *Doc
+	switch w := w.(type) {
+	case *limitWriter:
+		d, _ = w.w.(*Doc)
+	case *dualWriter:
+		d, _ = w.m.w.(*Doc)
+	case *masterWriter:
+		d, _ = w.w.(*Doc)
+	}
+	if d == nil || s == "" {
+		_, err := w.WriteString(s)
+		return err
+	}
+	start := d.Len()
+	_, err := w.WriteString(s)
+	d.Holes = append(d.Holes, [2]int{start, d.Len()})
 	return err
 }
 
