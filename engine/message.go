@@ -16,8 +16,12 @@ const MessageDomain = "mailmold.invalid"
 // text/x-amp-html when there is an AMP part, then text/html. The date is now (pinned by the
 // template's clock at render time) and the Message-ID is derived from the template, profile
 // and date.
-func (m *Message) EML() ([]byte, error) {
-	return m.MIME(m.Date).Bytes()
+func (m *Message) EML() ([]byte, error) { return m.AppendEML(nil) }
+
+// AppendEML appends m's EML message to b (see EML) and returns the extended buffer, or b as
+// it was and the error.
+func (m *Message) AppendEML(b []byte) ([]byte, error) {
+	return m.MIME(m.Date).AppendTo(b)
 }
 
 // MIME returns the mime.Message for m dated date.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/mailmold/mailmold/engine"
 )
@@ -39,12 +40,25 @@ func SafeName(id string) string {
 	return s
 }
 
+// emlBuffers hold the buffers messages are formatted in before they are written; one over
+// maxPooledEML is left to the collector.
+var emlBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxPooledEML = 1 << 20
+
 // writeEML writes ID.eml atomically: the message goes to a temporary file in the same folder,
 // is synced, and is renamed into place, so a file with the final name is always complete. The
 // temporary file, .ID.eml.tmp-RANDOM, is hidden and never ends in .eml, so nothing that
 // looks for messages (*.eml) takes one that a killed run left half-written.
 func writeEML(dir, id string, m *engine.Message) error {
-	raw, err := m.EML()
+	bp := emlBuffers.Get().(*[]byte)
+	defer func() {
+		if cap(*bp) <= maxPooledEML {
+			emlBuffers.Put(bp)
+		}
+	}()
+	raw, err := m.AppendEML((*bp)[:0])
+	*bp = raw
 	if err != nil {
 		return fmt.Errorf("building the message: %w", err)
 	}

@@ -74,12 +74,17 @@ func (m *Message) WriteTo(w io.Writer) (int64, error) {
 }
 
 // Bytes returns the whole message.
-func (m *Message) Bytes() ([]byte, error) {
+func (m *Message) Bytes() ([]byte, error) { return m.AppendTo(nil) }
+
+// AppendTo appends the whole message to b and returns the extended buffer; b is returned
+// as it was when the message is invalid. A caller that formats many messages can reuse one
+// buffer.
+func (m *Message) AppendTo(b []byte) ([]byte, error) {
 	h, err := m.header()
 	if err != nil {
-		return nil, err
+		return b, err
 	}
-	return m.appendMessage(nil, h), nil
+	return m.appendMessage(b, h), nil
 }
 
 // bufPool holds the buffers WriteTo formats messages in; one over maxPooled is dropped.
