@@ -99,6 +99,7 @@ type Template struct {
 	htmlTree *tree.Template
 	// masterSize and htmlSize size the output buffers of the next render (see sizeHint)
 	masterSize, htmlSize sizeHint
+	masterHoles          sizeHint // the number of holes of the master document
 	// srcTags are the template's start tags, for locating AMP diagnostics (read on first use)
 	srcTags     *sourceTags
 	srcTagsOnce sync.Once

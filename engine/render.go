@@ -162,6 +162,7 @@ func (t *Template) render(ctx context.Context, profile map[string]any, ro Render
 	var b pongo.Doc // the master document, with its holes for the parse (see htmltree.Layouts)
 	var hb strings.Builder
 	dual := t.dual != nil && ro.Trace == nil && v.HTML && !ro.twoRenders
+	b.Holes = make([][2]int, 0, t.masterHoles.count(16))
 	if dual {
 		// one evaluation writes the master document and the HTML variant (see dual.go)
 		b.Grow(t.masterSize.hint(len(t.Source)))
@@ -187,6 +188,7 @@ func (t *Template) render(ctx context.Context, profile map[string]any, ro Render
 		}
 	}
 	t.masterSize.seen(b.Len())
+	t.masterHoles.seen(len(b.Holes))
 	m.Master, m.holes = b.String(), b.Holes
 	m.Blanks = st.Undefined
 	m.omitted = st.Omitted
@@ -284,6 +286,14 @@ type sizeHint struct{ last atomic.Int64 }
 func (h *sizeHint) hint(guess int) int {
 	if n := int(h.last.Load()); n > 0 {
 		return n + n/16 + 256
+	}
+	return guess
+}
+
+// count is hint for a number of items (no byte slack): a little more than last time.
+func (h *sizeHint) count(guess int) int {
+	if n := int(h.last.Load()); n > 0 {
+		return n + n/8 + 4
 	}
 	return guess
 }
