@@ -85,6 +85,7 @@ type transformer struct {
 	attrBuf    []html.Attribute   // scratch for attrs
 	attrBlock  []html.Attribute   // where ownAttrs carves attribute slices from
 	msgBuf     []byte             // scratch for aggregate
+	rec        *recorder          // when making a Skeleton
 }
 
 // Transform converts a rendered document (mailmold marker elements included) to AMP4EMAIL.
@@ -118,11 +119,16 @@ func TransformNodeSource(doc *html.Node, src string, opt Options) Result {
 }
 
 func transform(doc *html.Node, src string, opt Options) Result {
+	return transformWith(doc, src, opt, nil)
+}
+
+// transformWith is transform, followed by rec when rec is not nil (see TransformRecord).
+func transformWith(doc *html.Node, src string, opt Options, rec *recorder) Result {
 	res := Result{OK: true}
 	if opt.MaxBytes <= 0 {
 		opt.MaxBytes = MaxDocumentBytes
 	}
-	t := &transformer{res: &res, src: src}
+	t := &transformer{res: &res, src: src, rec: rec}
 	var htmlEl, head, body *html.Node
 	for c := doc.FirstChild; c != nil; c = c.NextSibling {
 		if c.Type == html.ElementNode && c.DataAtom == atom.Html {
@@ -147,6 +153,8 @@ func transform(doc *html.Node, src string, opt Options) Result {
 	if head != nil {
 		t.head(head)
 	}
+	t.rec.refuse(htmlEl) // lang and dir are copied, the rest of html and body is judged
+	t.rec.refuse(body)
 	t.collectStyles(body)
 	bodyStyle := t.bodyAttrs(body)
 	t.walk(body)
@@ -174,7 +182,7 @@ func transform(doc *html.Node, src string, opt Options) Result {
 	}
 	b.WriteString(">")
 	for c := body.FirstChild; c != nil; c = c.NextSibling {
-		if err := renderNode(b, c); err != nil {
+		if err := t.renderNode(b, c); err != nil {
 			t.fail("amp-invalid", origTag{}, "rendering failed: "+err.Error())
 		}
 	}

@@ -63,6 +63,9 @@ func (t *transformer) img(parent, n *html.Node) bool {
 			height = a.Val
 		}
 	}
+	if t.rec.hasSite(n) {
+		t.recordImg(n)
+	}
 	st := sanitizeInline(style)
 	w, h := parseLength(width), parseLength(height)
 	if w.px == 0 && w.pct == 0 {
@@ -111,6 +114,15 @@ func (t *transformer) img(parent, n *html.Node) bool {
 	case w.pct > 0 && w.px > 0 && h.px > 0:
 		setDims(w.px, h.px, "responsive")
 	case w.pct > 0 && h.px > 0:
+		if t.rec != nil {
+			for p := parent; p != nil && p.Type == html.ElementNode; p = p.Parent {
+				_, w := t.rec.site(p, "width")
+				_, st := t.rec.site(p, "style")
+				if w || st {
+					t.rec.bad = true // the layout takes an ancestor's width
+				}
+			}
+		}
 		if pw := parentWidth(parent); pw > 0 {
 			setDims(pw*w.pct/100, h.px, "responsive")
 		} else {
@@ -147,6 +159,27 @@ func (t *transformer) img(parent, n *html.Node) bool {
 	t.attrBuf = attrs
 	n.Data, n.DataAtom, n.Attr = name, 0, t.ownAttrs(attrs)
 	return true
+}
+
+// recordImg notes how img treats the sites of image n: src is kept while it stays an https
+// URL that names a GIF or not as now (a guard), alt is copied, the sizes and style decide the
+// layout, which no Skeleton can stand for.
+func (t *transformer) recordImg(n *html.Node) {
+	for _, a := range n.Attr {
+		site, ok := t.rec.site(n, a.Key)
+		if !ok {
+			continue
+		}
+		switch a.Key {
+		case "src":
+			if t.inTemplate || strings.TrimSpace(a.Val) != a.Val {
+				t.rec.bad = true
+			}
+			t.rec.guards = append(t.rec.guards, guard{site: site, kind: guardSrc, want: isGIF(a.Val)})
+		case "width", "height", "style":
+			t.rec.bad = true
+		}
+	}
 }
 
 // isGIF reports whether an image URL names a GIF.

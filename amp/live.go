@@ -44,6 +44,9 @@ func (t *transformer) live(parent, n *html.Node) {
 		parent.RemoveChild(n)
 		return
 	}
+	if t.rec != nil && (t.rec.hasSite(n) || t.rec.subtreeHasSite(tmpl)) {
+		t.rec.bad = true // the src is judged; a template's values are the client's to fill
+	}
 	list := &html.Node{Type: html.ElementNode, Data: "amp-list", Attr: []html.Attribute{
 		{Key: "src", Val: src}, {Key: "layout", Val: "container"}, {Key: "binding", Val: "no"}}}
 	t.components |= compList | compMustache
@@ -68,6 +71,9 @@ func (t *transformer) live(parent, n *html.Node) {
 	t.walk(placeholder)
 	t.inLive = false
 	fb := cloneNode(placeholder)
+	if t.rec != nil {
+		t.rec.cloned(placeholder, fb) // the fallback repeats the placeholder's sites
+	}
 	fb.Attr = []html.Attribute{{Key: "fallback"}}
 	t.inlineCSS += styleBytes(fb)
 	list.AppendChild(placeholder)
@@ -79,6 +85,9 @@ func (t *transformer) live(parent, n *html.Node) {
 // staticLive replaces a live block nested in a live block's fallback or template by its
 // static content alone (expanding it would double the document at every level).
 func (t *transformer) staticLive(parent, n, next *html.Node) *html.Node {
+	if t.rec != nil && t.rec.subtreeHasSite(n) {
+		t.rec.bad = true
+	}
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		if c.Type == html.ElementNode && c.Data == "mm-fallback" {
 			n.RemoveChild(c)

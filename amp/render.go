@@ -14,18 +14,38 @@ import (
 // (comments, foreign content, raw-text elements, namespaced attributes) is left to
 // html.Render.
 func renderNode(b *bytes.Buffer, n *html.Node) error {
-	if out, ok := appendPlain(b.AvailableBuffer(), n); ok {
+	var t transformer
+	return t.renderNode(b, n)
+}
+
+// renderNode is renderNode, noting where site values go when t makes a Skeleton.
+func (t *transformer) renderNode(b *bytes.Buffer, n *html.Node) error {
+	base := b.Len()
+	if out, ok := t.appendPlain(b.AvailableBuffer(), n, base); ok {
 		b.Write(out)
 		return nil
+	}
+	if t.rec != nil {
+		t.rec.spans = t.rec.spans[:t.rec.spansAt(base)] // what appendPlain noted is not written
+		if t.rec.subtreeHasSite(n) {
+			t.rec.bad = true
+		}
 	}
 	return html.Render(b, n)
 }
 
 // appendPlain appends a subtree of HTML elements and text to buf as html.Render would write
 // it; false when the subtree holds anything else.
-func appendPlain(buf []byte, n *html.Node) ([]byte, bool) {
+// base is the offset in the document of buf[0], for the spans of a Skeleton.
+func (t *transformer) appendPlain(buf []byte, n *html.Node, base int) ([]byte, bool) {
 	switch n.Type {
 	case html.TextNode:
+		if i, ok := t.rec.site(n, ""); ok {
+			start := base + len(buf)
+			buf = appendEscaped(buf, n.Data)
+			t.rec.spans = append(t.rec.spans, span{start, base + len(buf), i})
+			return buf, true
+		}
 		return appendEscaped(buf, n.Data), true
 	case html.ElementNode:
 	default:
@@ -44,6 +64,14 @@ func appendPlain(buf []byte, n *html.Node) ([]byte, bool) {
 		if a.Namespace != "" {
 			return buf, false
 		}
+		if i, ok := t.rec.site(n, a.Key); ok {
+			buf = append(append(append(buf, ' '), a.Key...), `="`...)
+			start := base + len(buf)
+			buf = appendEscaped(buf, a.Val)
+			t.rec.spans = append(t.rec.spans, span{start, base + len(buf), i})
+			buf = append(buf, '"')
+			continue
+		}
 		buf = appendAttr(buf, a)
 	}
 	switch n.Data {
@@ -57,12 +85,13 @@ func appendPlain(buf []byte, n *html.Node) ([]byte, bool) {
 	if c := n.FirstChild; c != nil && c.Type == html.TextNode && strings.HasPrefix(c.Data, "\n") {
 		switch n.Data {
 		case "pre", "listing", "textarea":
+			t.rec.refuse(c)
 			buf = append(buf, '\n')
 		}
 	}
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		var ok bool
-		if buf, ok = appendPlain(buf, c); !ok {
+		if buf, ok = t.appendPlain(buf, c, base); !ok {
 			return buf, false
 		}
 	}

@@ -77,6 +77,7 @@ func (t *transformer) element(parent, n, next *html.Node) *html.Node {
 // rename turns a disallowed element into its allowed equivalent; what the old element
 // implied goes in front of its style attribute.
 func (t *transformer) rename(n *html.Node, rule tagRule) {
+	t.rec.refuse(n) // presentational attributes become style
 	old := n.Data
 	var pres []string
 	if rule.style != "" {
@@ -143,6 +144,9 @@ func (t *transformer) attrs(n *html.Node, tag origTag) {
 		if a.Namespace != "" {
 			continue
 		}
+		if site, ok := t.rec.site(n, a.Key); ok {
+			t.recordAttr(n, a, elem, site)
+		}
 		if !attrAllowed(elem, a.Key) {
 			if p := presentational(tag.name, a.Key, a.Val); p != "" {
 				pres = append(pres, p)
@@ -181,6 +185,26 @@ func (t *transformer) attrs(n *html.Node, tag origTag) {
 	t.attrBuf = out
 	if !sameAttrs(out, n.Attr) {
 		n.Attr = t.ownAttrs(out)
+	}
+}
+
+// recordAttr notes how attrs treats attribute a of n, which is a site: copied as it is
+// (most attributes), kept while it stays an absolute link (href, a guard), or judged from its
+// value, which no Skeleton can stand for.
+func (t *transformer) recordAttr(n *html.Node, a html.Attribute, elem attrScope, site int) {
+	switch {
+	case t.inTemplate, !attrAllowed(elem, a.Key):
+		t.rec.bad = true
+	case a.Key == "href":
+		if strings.TrimSpace(a.Val) != a.Val {
+			t.rec.bad = true
+		}
+		t.rec.guards = append(t.rec.guards, guard{site: site, kind: guardHref})
+	case a.Key == "style", a.Key == "class", a.Key == "id", a.Key == "target", a.Key == "src":
+		// src: set by img and live, which record it
+		if a.Key != "src" {
+			t.rec.bad = true
+		}
 	}
 }
 

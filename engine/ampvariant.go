@@ -5,15 +5,16 @@ import (
 
 	"github.com/mailmold/mailmold/amp"
 	"github.com/mailmold/mailmold/engine/diag"
-	"golang.org/x/net/html"
+	"github.com/mailmold/mailmold/engine/htmltree"
 )
 
-// ampPart fills m.AMP from doc, the parsed master document, which it rewrites. The
+// ampPart fills m.AMP from tree, the parsed master document, which it rewrites (or from the
+// skeleton of its layout, see ampFromSkeleton). The
 // transform's diagnostics are placed at the template tags of their elements. When the
 // render found this message cannot have an AMP part (m.omitted) or the transform cannot
 // make valid AMP, the AMP part is omitted and diagnostics say why and where; HTML and text
 // are not affected.
-func (p *postProcessor) ampPart(m *Message, doc *html.Node) {
+func (p *postProcessor) ampPart(m *Message, tree *htmltree.Tree) {
 	blocked := false
 	for _, o := range m.omitted {
 		if o.Variant == "amp" {
@@ -23,7 +24,12 @@ func (p *postProcessor) ampPart(m *Message, doc *html.Node) {
 		}
 	}
 	if !blocked {
-		res := amp.TransformNodeSource(doc, m.Master, amp.Options{})
+		if html, ok := p.ampFromSkeleton(tree); ok {
+			p.ampFilled.Add(1)
+			m.AMP = &html
+			return
+		}
+		res := p.ampTransform(tree, m.Master)
 		pos := p.t.ampPositions(m.Master, res.Diagnostics)
 		for i, d := range res.Diagnostics {
 			m.Diagnostics = append(m.Diagnostics, diag.Diagnostic{File: p.t.Name, Line: pos[i][0], Col: pos[i][1], Severity: d.Severity,
@@ -36,6 +42,46 @@ func (p *postProcessor) ampPart(m *Message, doc *html.Node) {
 	}
 	m.Diagnostics = append(m.Diagnostics, diag.Diagnostic{File: p.t.Name, Line: 1, Col: 1, Severity: diag.SeverityWarning,
 		Rule: "amp-omitted", Message: "the AMP part is omitted from this message; HTML and text are complete", Profile: m.ProfileID})
+}
+
+// ampSkeleton is the AMP skeleton of one layout; skel is nil when the layout has none.
+type ampSkeleton struct{ skel *amp.Skeleton }
+
+// ampFromSkeleton returns the AMP part of tree from its layout's skeleton (see
+// amp.Skeleton), when there is one and tree's values meet its guards.
+func (p *postProcessor) ampFromSkeleton(tree *htmltree.Tree) (string, bool) {
+	l := tree.Layout()
+	if l == nil {
+		return "", false
+	}
+	e, ok := p.skeletons.Load(l)
+	if !ok || e.(*ampSkeleton).skel == nil {
+		return "", false
+	}
+	return e.(*ampSkeleton).skel.Fill(func(i int) string {
+		_, _, v := tree.Site(i)
+		return v
+	})
+}
+
+// ampTransform transforms tree; the first document of a layout also makes the layout's
+// skeleton.
+func (p *postProcessor) ampTransform(tree *htmltree.Tree, master string) amp.Result {
+	l := tree.Layout()
+	if l == nil {
+		return amp.TransformNodeSource(tree.Root, master, amp.Options{})
+	}
+	if _, seen := p.skeletons.Load(l); seen {
+		return amp.TransformNodeSource(tree.Root, master, amp.Options{})
+	}
+	sites := make([]amp.SiteRef, tree.Sites())
+	for i := range sites {
+		n, key, _ := tree.Site(i)
+		sites[i] = amp.SiteRef{Node: n, Key: key}
+	}
+	res, skel := amp.TransformRecord(tree.Root, master, amp.Options{}, sites)
+	p.skeletons.LoadOrStore(l, &ampSkeleton{skel})
+	return res
 }
 
 // ampPositions returns the template line and column of each AMP diagnostic about the

@@ -150,6 +150,25 @@ func BenchmarkNewsletter(b *testing.B) {
 			amp.Transform(master, amp.Options{})
 		}
 	})
+	b.Run("pass-amp-skeleton", func(b *testing.B) { // the same AMP part, from the layout's skeleton
+		ls := htmltree.NewLayouts(1)
+		tree, _ := ls.ParseTree(master, engine.MasterHoles(m))
+		sites := make([]amp.SiteRef, tree.Sites())
+		vals := make([]string, len(sites))
+		for i := range sites {
+			n, key, v := tree.Site(i)
+			sites[i], vals[i] = amp.SiteRef{Node: n, Key: key}, v
+		}
+		_, skel := amp.TransformRecord(tree.Root, master, amp.Options{}, sites)
+		if skel == nil {
+			b.Fatal("the newsletter's layout has no AMP skeleton")
+		}
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			skel.Fill(func(i int) string { return vals[i] })
+		}
+	})
 	b.Run("pass-inline", func(b *testing.B) {
 		h := engine.HTMLMarkers(master)
 		b.ReportAllocs()

@@ -15,3 +15,6 @@ func LayoutStats(t *Template) (reused, parsed int64) {
 
 // MasterHoles returns the holes of m.Master (see pongo.Doc).
 func MasterHoles(m *Message) [][2]int { return m.holes }
+
+// AMPFromSkeletons returns how many AMP parts of t were filled in from a layout's skeleton.
+func AMPFromSkeletons(t *Template) int64 { return t.post.ampFilled.Load() }

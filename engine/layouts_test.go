@@ -1,6 +1,10 @@
 package engine_test
 
 import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/mailmold/mailmold/engine"
@@ -32,7 +36,11 @@ func TestLayoutsSameAsParse(t *testing.T) {
 			t.Errorf("%s: NoLayouts is not honoured", name)
 		}
 		reused, parsedN := engine.LayoutStats(tpl)
-		t.Logf("%s: %d masters from a layout's tree, %d parsed", name, reused, parsedN)
+		filled := engine.AMPFromSkeletons(tpl)
+		t.Logf("%s: %d masters from a layout's tree, %d parsed; %d AMP parts from a skeleton", name, reused, parsedN, filled)
+		if name == "newsletter.liquid" && filled < reused/2 {
+			t.Errorf("%s: only %d AMP parts come from a skeleton", name, filled)
+		}
 		if name == "newsletter.liquid" && reused < 2*parsedN {
 			t.Errorf("%s: only %d of %d masters reuse a layout", name, reused, reused+parsedN)
 		}
@@ -49,6 +57,13 @@ func FuzzLayoutRender(f *testing.F) {
 	}
 	f.Add(`<p class="{{ c }}">Hi {{ a }}, <a href="{{ u }}">{{ b }}</a>&amp{{ a }} <{{ a }}</p>`,
 		`{"a":"Ann","b":"&lt;x","c":"k","u":"https://x.example/"}`, "&")
+	// the places the AMP transform reads values: classes, ids, styles, image sizes and
+	// sources, links, live blocks (fallback copied, template kept), presentational attributes
+	f.Add(`<html><body><p class="{{ c }}" id="{{ c }}" style="color:{{ k }}">{{ a }}</p>`+
+		`<table width="{{ w }}"><tr><td><img src="{{ u }}" width="{{ w }}%" height="20" alt="{{ a }}"></td></tr></table>`+
+		`<a href="{{ u }}" target="{{ c }}">{{ a }}</a><font color="{{ k }}">{{ a }}</font>`+
+		`{% live src="https://x.example/d.json" %}<b>{{name}}</b>{% fallback %}<a href="{{ u }}">{{ a }}</a>{% endlive %}</body></html>`,
+		`{"a":"Ann","c":"i-amphtml-x","k":"red","u":"https://x.example/a.gif","w":"50"}`, "1")
 	f.Fuzz(func(t *testing.T, body, data, suffix string) {
 		fuzzSame(t, body, data, func(o *engine.Options) { o.NoLayouts = true }, func(p map[string]any) []map[string]any {
 			return []map[string]any{appendToStrings(p, suffix), p}
@@ -79,4 +94,96 @@ func appendToStrings(v map[string]any, suffix string) map[string]any {
 		return x
 	}
 	return walk(v).(map[string]any)
+}
+
+// TestAMPSkeletonGuards renders documents of one layout whose values keep the AMP
+// transform on the recorded path (filled in from the layout's skeleton) or take it off
+// (an href no longer absolute, an image no longer https or now a GIF, a document grown
+// past the size AMP warns about: transformed again), and expects each message to be the
+// one rendered without layouts.
+func TestAMPSkeletonGuards(t *testing.T) {
+	body := `<html><head><style>p{color:red}</style></head><body><p>Hi {{ name }}</p>` +
+		`<a href="{{ u }}">shop</a><img src="{{ img }}" width="10" height="10" alt="{{ name }}"><p>{{ long }}</p></body></html>`
+	opt := engine.Options{Now: benchNow}
+	tpl, err := engine.Compile("g.liquid", body, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.NoLayouts = true
+	parsed, err := engine.Compile("g.liquid", body, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := func(name, u, img, long string) map[string]any {
+		return map[string]any{"name": name, "u": u, "img": img, "long": long}
+	}
+	for _, c := range []struct {
+		name    string
+		profile map[string]any
+		filled  bool
+	}{
+		{"recorded", p("Ann", "https://a.example/", "https://cdn.example/a.png", "x"), false},
+		{"same path", p("Bob Lee", "mailto:b@example.com", "https://cdn.example/b.jpg?s=1", "y"), true},
+		{"href not absolute", p("Cy", "/relative", "https://cdn.example/c.png", "z"), false},
+		{"href blocked", p("Cy", "javascript:alert(1)", "https://cdn.example/c.png", "z"), false},
+		{"image not https", p("Di", "https://a.example/", "http://cdn.example/d.png", "z"), false},
+		{"image a GIF", p("Ed", "https://a.example/", "https://cdn.example/e.GIF", "z"), false},
+		{"over the size to aim for", p("Fay", "https://a.example/", "https://cdn.example/f.png", strings.Repeat("long ", 20000)+"end"), false},
+		{"same path again", p("Gus", "tel:+15550100", "https://cdn.example/g.png", "w"), true},
+	} {
+		before := engine.AMPFromSkeletons(tpl)
+		if d := sameRender(tpl, parsed, c.profile); d != "" {
+			t.Errorf("%s: %s", c.name, d)
+		}
+		if filled := engine.AMPFromSkeletons(tpl) > before; filled != c.filled {
+			t.Errorf("%s: AMP from the skeleton %v, want %v", c.name, filled, c.filled)
+		}
+	}
+}
+
+// TestLayoutsConcurrent renders the bundled newsletter for every profile from four
+// goroutines at once, sharing one template (its layouts, released trees and AMP skeletons),
+// and expects the messages rendered one at a time without layouts. Run it under -race.
+func TestLayoutsConcurrent(t *testing.T) {
+	ws, profiles := bundledAndHostile(t)
+	tpl, err := ws.Compile("newsletter.liquid", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed, err := ws.Compile("newsletter.liquid", func(o *engine.Options) { o.NoLayouts = true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := make([][]byte, len(profiles))
+	for i, p := range profiles {
+		m, err := parsed.Render(context.Background(), p)
+		if err == nil {
+			want[i], _ = m.EML()
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 4*len(profiles))
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range 3 * len(profiles) {
+				i := (k + w*7) % len(profiles)
+				m, err := tpl.Render(context.Background(), profiles[i])
+				var got []byte
+				if err == nil {
+					got, _ = m.EML()
+				}
+				if string(got) != string(want[i]) {
+					errs <- fmt.Sprintf("profile %d: the message differs", i)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
 }

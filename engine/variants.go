@@ -3,12 +3,13 @@ package engine
 import (
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/mailmold/mailmold/engine/diag"
 	"github.com/mailmold/mailmold/engine/htmlprod"
 	"github.com/mailmold/mailmold/engine/htmltree"
 	"github.com/mailmold/mailmold/engine/text"
-	"golang.org/x/net/html"
 )
 
 // postProcessor finishes the variants of a Message: the HTML program's output gets what
@@ -24,6 +25,10 @@ type postProcessor struct {
 	// layouts parse the master documents: each layout (a document outside its holes) is
 	// parsed once, and its other documents get a copy of the tree with their values
 	layouts *htmltree.Layouts
+	// skeletons holds the AMP skeleton of each layout met (*ampSkeleton; see ampPart);
+	// ampFilled counts the AMP parts made from one
+	skeletons sync.Map
+	ampFilled atomic.Int64
 }
 
 func newPostProcessor(t *Template) *postProcessor {
@@ -72,21 +77,20 @@ func (p *postProcessor) run(m *Message, htmlDoc string) error {
 	}
 	// the text and AMP passes share one parse of the master: text reads it, AMP then
 	// rewrites it
-	var doc *html.Node
+	var tree *htmltree.Tree
 	if v.Text || v.AMP {
-		tree, err := p.layouts.ParseTree(m.Master, m.holes)
-		if err != nil {
+		var err error
+		if tree, err = p.layouts.ParseTree(m.Master, m.holes); err != nil {
 			return fmt.Errorf("%s: parsing the rendered document: %w", p.t.Name, err)
 		}
 		defer tree.Release() // the passes keep strings only
-		doc = tree.Root
 	}
 	if v.Text {
-		s := text.ConvertNode(doc, p.t.textOpt)
+		s := text.ConvertNode(tree.Root, p.t.textOpt)
 		m.Text = &s
 	}
 	if v.AMP {
-		p.ampPart(m, doc)
+		p.ampPart(m, tree)
 	}
 	return nil
 }

@@ -33,7 +33,7 @@ type Layouts struct {
 	max  int
 
 	mu sync.RWMutex
-	m  map[uint64][]*layout
+	m  map[uint64][]*Layout
 	n  int
 
 	reused, parsed atomic.Int64
@@ -48,12 +48,14 @@ func (ls *Layouts) Stats() (reused, parsed int64) {
 // NewLayouts returns a Layouts that keeps at most max layouts; the documents of any
 // others are parsed every time.
 func NewLayouts(max int) *Layouts {
-	return &Layouts{seed: maphash.MakeSeed(), max: max, m: map[uint64][]*layout{}}
+	return &Layouts{seed: maphash.MakeSeed(), max: max, m: map[uint64][]*Layout{}}
 }
 
-// layout is one layout: its static pieces and, when it can be reused (tree != nil), its
-// tree in a form that copies fast, and where the hole values go.
-type layout struct {
+// Layout is one layout of a Layouts: its static pieces and, when it can be reused (tree !=
+// nil), its tree in a form that copies fast, and where the hole values go. A Layout lives
+// as long as its Layouts; callers may use its address as a key for what they derive from
+// its documents (see Tree.Layout).
+type Layout struct {
 	static []string // doc outside the holes: len(holes)+1 pieces
 	tree   *flatTree
 	holes  []holeInfo
@@ -109,7 +111,7 @@ func (ls *Layouts) Parse(doc string, holes [][2]int) (*html.Node, error) {
 // Tree is a document's tree from ParseTree.
 type Tree struct {
 	Root *html.Node
-	l    *layout
+	l    *Layout
 	c    *treeCopy // nil: Root was parsed
 }
 
@@ -117,6 +119,35 @@ type Tree struct {
 type treeCopy struct {
 	nodes [][]html.Node
 	attrs [][]html.Attribute
+}
+
+// Layout returns the layout whose tree Root is a copy of, or nil when Root was parsed.
+func (t *Tree) Layout() *Layout {
+	if t.c == nil {
+		return nil
+	}
+	return t.l
+}
+
+// Sites returns how many sites the tree has: the text nodes and attribute values that hold
+// hole values, the same for every tree of its Layout (none for a parsed tree).
+func (t *Tree) Sites() int {
+	if t.c == nil {
+		return 0
+	}
+	return len(t.l.sites)
+}
+
+// Site returns site i: its node, the attribute's key ("" for a text node's Data) and its
+// value as the tree was built.
+func (t *Tree) Site(i int) (n *html.Node, key, val string) {
+	s := t.l.sites[i]
+	n = &t.c.nodes[s.node/maxNodeBlock][s.node%maxNodeBlock]
+	if s.attr.block < 0 {
+		return n, "", n.Data
+	}
+	a := t.c.attrs[s.attr.block][s.attr.index]
+	return n, a.Key, a.Val
 }
 
 // Release gives the tree's memory to the next document of its layout. Nothing may use the
@@ -151,7 +182,7 @@ func (ls *Layouts) reuse(doc string, holes [][2]int) *Tree {
 	}
 	h := ls.hash(doc, holes)
 	ls.mu.RLock()
-	var l *layout
+	var l *Layout
 	for _, c := range ls.m[h] {
 		if c.same(doc, holes) {
 			l = c
@@ -168,7 +199,7 @@ func (ls *Layouts) reuse(doc string, holes [][2]int) *Tree {
 		}
 		l = newLayout(doc, holes)
 		ls.mu.Lock()
-		if ls.n < ls.max && !slices.ContainsFunc(ls.m[h], func(c *layout) bool { return c.same(doc, holes) }) {
+		if ls.n < ls.max && !slices.ContainsFunc(ls.m[h], func(c *Layout) bool { return c.same(doc, holes) }) {
 			ls.m[h] = append(ls.m[h], l)
 			ls.n++
 		}
@@ -210,7 +241,7 @@ func (ls *Layouts) hash(doc string, holes [][2]int) uint64 {
 }
 
 // same reports whether doc with holes has l's layout.
-func (l *layout) same(doc string, holes [][2]int) bool {
+func (l *Layout) same(doc string, holes [][2]int) bool {
 	if len(holes)+1 != len(l.static) {
 		return false
 	}
@@ -243,8 +274,8 @@ func hasPlaceholder(attrs []html.Attribute) bool {
 
 // newLayout makes the layout of doc; its tree is nil when the layout's documents must be
 // parsed each time.
-func newLayout(doc string, holes [][2]int) *layout {
-	l := &layout{static: make([]string, 0, len(holes)+1), holes: make([]holeInfo, len(holes))}
+func newLayout(doc string, holes [][2]int) *Layout {
+	l := &Layout{static: make([]string, 0, len(holes)+1), holes: make([]holeInfo, len(holes))}
 	var b strings.Builder
 	at := 0
 	for i, h := range holes {
@@ -418,7 +449,7 @@ func siteOf(node int, attr attrPos, s string, holes []holeInfo, seen []int8, kin
 
 // values returns the hole values of doc as the parser would decode them, and false when
 // one is not plain enough to stand where its placeholder stood.
-func (l *layout) values(doc string, holes [][2]int) ([]string, bool) {
+func (l *Layout) values(doc string, holes [][2]int) ([]string, bool) {
 	vals := make([]string, len(holes))
 	for i, h := range holes {
 		e := doc[h[0]:h[1]]
@@ -469,7 +500,7 @@ func plain(e string, info holeInfo) bool {
 
 // build returns a copy of l's tree with vals written into its sites, in memory a released
 // copy left when there is one.
-func (l *layout) build(vals []string) *Tree {
+func (l *Layout) build(vals []string) *Tree {
 	t := l.tree
 	c, _ := l.spare.Get().(*treeCopy)
 	if c == nil {

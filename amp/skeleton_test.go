@@ -1,0 +1,166 @@
+package amp_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/mailmold/mailmold/amp"
+	"golang.org/x/net/html"
+)
+
+// marker stands for a value in the documents below: the text nodes and attribute values
+// holding it are the sites, and each document of the layout has its own value there.
+const marker = "VALUE"
+
+// sitesOf parses doc and returns its tree and the places that hold marker.
+func sitesOf(t testing.TB, doc string) (*html.Node, []amp.SiteRef) {
+	root, err := html.Parse(strings.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sites []amp.SiteRef
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode && strings.Contains(n.Data, marker) {
+			sites = append(sites, amp.SiteRef{Node: n})
+		}
+		for _, a := range n.Attr {
+			if strings.Contains(a.Val, marker) {
+				sites = append(sites, amp.SiteRef{Node: n, Key: a.Key})
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(root)
+	return root, sites
+}
+
+// document parses layout with v (escaped) where marker is and returns the tree, its sites
+// (the places marker was) and their values.
+func document(t testing.TB, layout, v string) (*html.Node, []amp.SiteRef, []string) {
+	root, sites := sitesOf(t, strings.ReplaceAll(layout, marker, marker+html.EscapeString(v)))
+	vals := make([]string, len(sites))
+	for i, s := range sites {
+		if s.Key == "" {
+			s.Node.Data = strings.ReplaceAll(s.Node.Data, marker, "")
+			vals[i] = s.Node.Data
+			continue
+		}
+		for k, a := range s.Node.Attr {
+			if a.Key == s.Key {
+				s.Node.Attr[k].Val = strings.ReplaceAll(a.Val, marker, "")
+				vals[i] = s.Node.Attr[k].Val
+			}
+		}
+	}
+	return root, sites, vals
+}
+
+// sameShape reports whether two documents of a layout have their sites in the same places.
+func sameShape(a, b []amp.SiteRef) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Key != b[i].Key {
+			return false
+		}
+	}
+	return true
+}
+
+// skeletonSame records layout with first for its values and fills the skeleton in with each
+// of others, expecting what transforming that document gives; it returns whether there was
+// a skeleton and which fills it accepted.
+func skeletonSame(t testing.TB, layout, first string, others []string) (bool, []bool) {
+	root, sites, _ := document(t, layout, first)
+	want, skel := amp.TransformRecord(root, "", amp.Options{}, sites)
+	again, _, _ := document(t, layout, first)
+	if full := amp.TransformNode(again, amp.Options{}); full.HTML != want.HTML || full.OK != want.OK {
+		t.Fatalf("recording changed the transform:\n%.300q\n%.300q", full.HTML, want.HTML)
+	}
+	if skel == nil {
+		return false, nil
+	}
+	var filled []bool
+	for _, v := range others {
+		root, sites2, vals := document(t, layout, v)
+		if !sameShape(sites, sites2) {
+			filled = append(filled, false)
+			continue
+		}
+		got, ok := skel.Fill(func(i int) string { return vals[i] })
+		filled = append(filled, ok)
+		if !ok {
+			continue
+		}
+		if full := amp.TransformNode(root, amp.Options{}); !full.OK || len(full.Diagnostics) > 0 || full.HTML != got {
+			t.Fatalf("%q: the skeleton gives\n%.600q\nthe transform (ok %v, %d diagnostics)\n%.600q", v, got, full.OK, len(full.Diagnostics), full.HTML)
+		}
+	}
+	return true, filled
+}
+
+func TestSkeleton(t *testing.T) {
+	body := func(s string) string { return "<html><head></head><body>" + s + "</body></html>" }
+	for _, c := range []struct {
+		name, layout string
+		others       []string
+		skeleton     bool
+		filled       []bool
+	}{
+		{"text", body("<p>Hi VALUE &amp; more</p>"), []string{"Bob", "<b>x</b> & \"q\""}, true, []bool{true, true}},
+		{"alt and title", body(`<p title="VALUE"><img src="https://x.example/a.png" width="5" height="5" alt="VALUE"></p>`), []string{"b\"c"}, true, []bool{true}},
+		{"href", body(`<a href="https://x.example/?u=VALUE">l</a>`), []string{"2&x=3", "a b"}, true, []bool{true, false}},
+		{"whole href", body(`<a href="VALUE">l</a>`), []string{"mailto:a@example.com", "/x", "javascript:x"}, true, []bool{true, false, false}},
+		{"image src", body(`<img src="VALUE" width="5" height="5">`), []string{"https://x.example/b.jpg", "https://x.example/c.gif", "http://x.example/d.png"}, true, []bool{true, false, false}},
+		{"class", body(`<p class="VALUE">x</p>`), nil, false, nil},
+		{"id", body(`<p id="VALUE">x</p>`), nil, false, nil},
+		{"style", body(`<p style="color:VALUE">x</p>`), nil, false, nil},
+		{"target", body(`<a href="https://x.example/" target="VALUE">x</a>`), nil, false, nil},
+		{"image size", body(`<img src="https://x.example/a.png" width="VALUE" height="5">`), nil, false, nil},
+		{"ancestor width", body(`<table width="VALUE"><tr><td><img src="https://x.example/a.png" width="100%" height="5"></td></tr></table>`), nil, false, nil},
+		{"dropped attribute", body(`<p onclick="VALUE">x</p>`), nil, false, nil},
+		{"presentational", body(`<font color="VALUE">x</font>`), nil, false, nil},
+		{"body", `<html><body class="VALUE"><p>x</p></body></html>`, nil, false, nil},
+		{"live fallback", body(`<mm-live data-src="https://x.example/d.json"><template type="amp-mustache"><b>{{n}}</b></template><mm-fallback><p>VALUE</p></mm-fallback></mm-live>`),
+			[]string{"two", "three"}, true, []bool{true, true}},
+		{"live template", body(`<mm-live data-src="https://x.example/d.json"><template type="amp-mustache"><b>VALUE</b></template></mm-live>`), nil, false, nil},
+		{"raw markup", body(`<svg><text>VALUE</text></svg>`), nil, false, nil},
+		{"a diagnostic", body(`<p>VALUE</p><xyz>m</xyz>`), nil, false, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			first := "first"
+			if strings.Contains(c.layout, `href="VALUE"`) || strings.Contains(c.layout, `src="VALUE"`) {
+				first = "https://x.example/a.png"
+			}
+			skel, filled := skeletonSame(t, c.layout, first, c.others)
+			if skel != c.skeleton {
+				t.Fatalf("skeleton %v, want %v", skel, c.skeleton)
+			}
+			for i := range c.filled {
+				if filled[i] != c.filled[i] {
+					t.Errorf("%q: filled %v, want %v", c.others[i], filled[i], c.filled[i])
+				}
+			}
+		})
+	}
+}
+
+// FuzzSkeleton asserts that a skeleton, when it fills a document in, gives what the
+// transform gives that document: layout holds VALUE where the values go; a is recorded and
+// b filled in.
+func FuzzSkeleton(f *testing.F) {
+	f.Add(`<html><body><p>VALUE</p><a href="https://x.example/VALUE">VALUE</a><img src="https://x.example/VALUE.png" width="5" height="5" alt="VALUE"></body></html>`, "a", "b c")
+	f.Add(`<html><body><a href="VALUE">x</a></body></html>`, "https://x.example/", "https://y.example/?a=1&b=2")
+	f.Add(`<html><body><img src="VALUE" width="1" height="1"></body></html>`, "https://x.example/a.png", "https://x.example/b.GIF")
+	f.Add(`<html><body><mm-live data-src="https://x.example/d.json"><template type="amp-mustache">{{x}}</template><mm-fallback><a href="https://x.example/VALUE">VALUE</a></mm-fallback></mm-live></body></html>`, "a", "<b>")
+	f.Fuzz(func(t *testing.T, layout, a, b string) {
+		if len(layout) > 20_000 || strings.Contains(a+b, marker) {
+			return
+		}
+		skeletonSame(t, layout, a, []string{b})
+	})
+}
