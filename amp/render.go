@@ -65,6 +65,9 @@ func (t *transformer) appendPlain(buf []byte, n *html.Node, base int) ([]byte, b
 			return buf, false
 		}
 		if i, ok := t.rec.site(n, a.Key); ok {
+			if keyCount(n.Attr, a.Key) > 1 {
+				t.rec.bad = true // which of them holds the site's value?
+			}
 			buf = append(append(append(buf, ' '), a.Key...), `="`...)
 			start := base + len(buf)
 			buf = appendEscaped(buf, a.Val)
@@ -98,6 +101,17 @@ func (t *transformer) appendPlain(buf []byte, n *html.Node, base int) ([]byte, b
 	buf = append(buf, "</"...)
 	buf = append(buf, n.Data...)
 	return append(buf, '>'), true
+}
+
+// keyCount returns how many of attrs are named key.
+func keyCount(attrs []html.Attribute, key string) int {
+	n := 0
+	for _, a := range attrs {
+		if a.Key == key {
+			n++
+		}
+	}
+	return n
 }
 
 // appendAttr appends ` key="value"`, the value escaped.

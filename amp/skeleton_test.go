@@ -128,6 +128,7 @@ func TestSkeleton(t *testing.T) {
 		{"live fallback", body(`<mm-live data-src="https://x.example/d.json"><template type="amp-mustache"><b>{{n}}</b></template><mm-fallback><p>VALUE</p></mm-fallback></mm-live>`),
 			[]string{"two", "three"}, true, []bool{true, true}},
 		{"live template", body(`<mm-live data-src="https://x.example/d.json"><template type="amp-mustache"><b>VALUE</b></template></mm-live>`), nil, false, nil},
+		{"an attribute the transform also sets", body(`<img src="https://x.example/a.png" width="5" height="5" layout="VALUE">`), nil, false, nil},
 		{"raw markup", body(`<svg><text>VALUE</text></svg>`), nil, false, nil},
 		{"a diagnostic", body(`<p>VALUE</p><xyz>m</xyz>`), nil, false, nil},
 	} {
