@@ -2,6 +2,7 @@ package engine
 
 import (
 	"strings"
+	"sync/atomic"
 
 	"github.com/mailmold/mailmold/amp"
 	"github.com/mailmold/mailmold/engine/diag"
@@ -44,8 +45,16 @@ func (p *postProcessor) ampPart(m *Message, tree *htmltree.Tree) {
 		Rule: "amp-omitted", Message: "the AMP part is omitted from this message; HTML and text are complete", Profile: m.ProfileID})
 }
 
-// ampSkeleton is the AMP skeleton of one layout; skel is nil when the layout has none.
-type ampSkeleton struct{ skel *amp.Skeleton }
+// ampSkeleton is the AMP skeleton of one layout; skel is nil while the layout has none.
+// A document whose own values stop the recording (an image that is not https, say) would
+// leave its layout without one for good, so a layout is recorded up to maxSkeletonTries
+// times before its documents are only transformed.
+type ampSkeleton struct {
+	skel  atomic.Pointer[amp.Skeleton]
+	tries atomic.Int32
+}
+
+const maxSkeletonTries = 3
 
 // ampFromSkeleton returns the AMP part of tree from its layout's skeleton (see
 // amp.Skeleton), when there is one and tree's values meet its guards.
@@ -55,23 +64,29 @@ func (p *postProcessor) ampFromSkeleton(tree *htmltree.Tree) (string, bool) {
 		return "", false
 	}
 	e, ok := p.skeletons.Load(l)
-	if !ok || e.(*ampSkeleton).skel == nil {
+	if !ok {
 		return "", false
 	}
-	return e.(*ampSkeleton).skel.Fill(func(i int) string {
+	skel := e.(*ampSkeleton).skel.Load()
+	if skel == nil {
+		return "", false
+	}
+	return skel.Fill(func(i int) string {
 		_, _, v := tree.Site(i)
 		return v
 	})
 }
 
-// ampTransform transforms tree; the first document of a layout also makes the layout's
-// skeleton.
+// ampTransform transforms tree; while its layout has no skeleton, the transform also tries
+// to make one.
 func (p *postProcessor) ampTransform(tree *htmltree.Tree, master string) amp.Result {
 	l := tree.Layout()
 	if l == nil {
 		return amp.TransformNodeSource(tree.Root, master, amp.Options{})
 	}
-	if _, seen := p.skeletons.Load(l); seen {
+	v, _ := p.skeletons.LoadOrStore(l, new(ampSkeleton))
+	e := v.(*ampSkeleton)
+	if e.skel.Load() != nil || e.tries.Add(1) > maxSkeletonTries {
 		return amp.TransformNodeSource(tree.Root, master, amp.Options{})
 	}
 	sites := make([]amp.SiteRef, tree.Sites())
@@ -80,7 +95,9 @@ func (p *postProcessor) ampTransform(tree *htmltree.Tree, master string) amp.Res
 		sites[i] = amp.SiteRef{Node: n, Key: key}
 	}
 	res, skel := amp.TransformRecord(tree.Root, master, amp.Options{}, sites)
-	p.skeletons.LoadOrStore(l, &ampSkeleton{skel})
+	if skel != nil {
+		e.skel.CompareAndSwap(nil, skel)
+	}
 	return res
 }
 

@@ -122,6 +122,7 @@ func TestAMPSkeletonGuards(t *testing.T) {
 		profile map[string]any
 		filled  bool
 	}{
+		{"not https: recorded without a skeleton", p("Al", "https://a.example/", "http://cdn.example/z.png", "x"), false},
 		{"recorded", p("Ann", "https://a.example/", "https://cdn.example/a.png", "x"), false},
 		{"same path", p("Bob Lee", "mailto:b@example.com", "https://cdn.example/b.jpg?s=1", "y"), true},
 		{"href not absolute", p("Cy", "/relative", "https://cdn.example/c.png", "z"), false},

@@ -138,8 +138,8 @@ func (t *Tree) Sites() int {
 	return len(t.l.sites)
 }
 
-// Site returns site i: its node, the attribute's key ("" for a text node's Data) and its
-// value as the tree was built.
+// Site returns site i (0 <= i < Sites()): its node, the attribute's key ("" for a text
+// node's Data) and its value as the tree was built.
 func (t *Tree) Site(i int) (n *html.Node, key, val string) {
 	s := t.l.sites[i]
 	n = &t.c.nodes[s.node/maxNodeBlock][s.node%maxNodeBlock]
@@ -199,7 +199,11 @@ func (ls *Layouts) reuse(doc string, holes [][2]int) *Tree {
 		}
 		l = newLayout(doc, holes)
 		ls.mu.Lock()
-		if ls.n < ls.max && !slices.ContainsFunc(ls.m[h], func(c *Layout) bool { return c.same(doc, holes) }) {
+		// another goroutine may have made the same layout meanwhile: one Layout per layout,
+		// so that what callers keep per Layout is kept once
+		if i := slices.IndexFunc(ls.m[h], func(c *Layout) bool { return c.same(doc, holes) }); i >= 0 {
+			l = ls.m[h][i]
+		} else if ls.n < ls.max {
 			ls.m[h] = append(ls.m[h], l)
 			ls.n++
 		}
