@@ -114,6 +114,9 @@ func BenchmarkNewsletter(b *testing.B) {
 	// the master document and the HTML variant in one evaluation (dual.go), and in two
 	fullMessage("full-message-eml", nil)
 	fullMessage("full-message-eml-two-renders", func(o *engine.Options) { o.NoDual = true })
+	// every master parsed and transformed, as for a recipient whose layout is new or whose
+	// values leave the recorded path (see htmltree.Layouts, amp.Skeleton)
+	fullMessage("full-message-eml-no-layouts", func(o *engine.Options) { o.NoLayouts = true })
 	// The passes alone, on one rendered master document.
 	tpl, p := benchSetup(b, &engine.Variants{}, nil)
 	m, err := tpl.Render(context.Background(), p.Data)
