@@ -3,15 +3,9 @@ package amp
 import (
 	"strings"
 
+	"github.com/mailmold/mailmold/engine/htmltree"
 	"golang.org/x/net/html"
 )
-
-// SiteRef names a place in a document whose value differs between the documents of one
-// layout (see engine/htmltree.Layouts): a text node (Key "") or an attribute of an element.
-type SiteRef struct {
-	Node *html.Node
-	Key  string
-}
 
 // Skeleton is the AMP part of every document of one layout, made while transforming one of
 // them: that document's AMP with each site's value cut out, and the conditions under which
@@ -55,17 +49,8 @@ type recorder struct {
 	guards []guard
 }
 
-func newRecorder(sites []SiteRef) *recorder {
-	r := &recorder{sites: map[*html.Node]map[string]int{}}
-	for i, s := range sites {
-		m := r.sites[s.Node]
-		if m == nil {
-			m = map[string]int{}
-			r.sites[s.Node] = m
-		}
-		m[s.Key] = i
-	}
-	return r
+func newRecorder(sites []htmltree.SiteRef) *recorder {
+	return &recorder{sites: htmltree.SiteIndex(sites)}
 }
 
 // site returns the site of n's attribute key ("" for n's text) and whether it is one.
@@ -111,9 +96,9 @@ func (r *recorder) refuse(n *html.Node) {
 }
 
 // TransformRecord is TransformNodeSource, also returning the Skeleton of doc's layout, or
-// nil when there is none; sites are the places of doc that hold values (SiteRef), read
-// before the transform rewrites doc.
-func TransformRecord(doc *html.Node, src string, opt Options, sites []SiteRef) (Result, *Skeleton) {
+// nil when there is none; sites are the places of doc that hold values, read before the
+// transform rewrites doc.
+func TransformRecord(doc *html.Node, src string, opt Options, sites []htmltree.SiteRef) (Result, *Skeleton) {
 	r := newRecorder(sites)
 	res := transformWith(doc, strings.TrimPrefix(src, "\ufeff"), opt, r)
 	if r.bad || !res.OK || len(res.Diagnostics) > 0 {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/mailmold/mailmold/amp"
+	"github.com/mailmold/mailmold/engine/htmltree"
 	"golang.org/x/net/html"
 )
 
@@ -13,20 +14,20 @@ import (
 const marker = "VALUE"
 
 // sitesOf parses doc and returns its tree and the places that hold marker.
-func sitesOf(t testing.TB, doc string) (*html.Node, []amp.SiteRef) {
+func sitesOf(t testing.TB, doc string) (*html.Node, []htmltree.SiteRef) {
 	root, err := html.Parse(strings.NewReader(doc))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var sites []amp.SiteRef
+	var sites []htmltree.SiteRef
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
 		if n.Type == html.TextNode && strings.Contains(n.Data, marker) {
-			sites = append(sites, amp.SiteRef{Node: n})
+			sites = append(sites, htmltree.SiteRef{Node: n})
 		}
 		for _, a := range n.Attr {
 			if strings.Contains(a.Val, marker) {
-				sites = append(sites, amp.SiteRef{Node: n, Key: a.Key})
+				sites = append(sites, htmltree.SiteRef{Node: n, Key: a.Key})
 			}
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
@@ -39,7 +40,7 @@ func sitesOf(t testing.TB, doc string) (*html.Node, []amp.SiteRef) {
 
 // document parses layout with v (escaped) where marker is and returns the tree, its sites
 // (the places marker was) and their values.
-func document(t testing.TB, layout, v string) (*html.Node, []amp.SiteRef, []string) {
+func document(t testing.TB, layout, v string) (*html.Node, []htmltree.SiteRef, []string) {
 	root, sites := sitesOf(t, strings.ReplaceAll(layout, marker, marker+html.EscapeString(v)))
 	vals := make([]string, len(sites))
 	for i, s := range sites {
@@ -61,11 +62,11 @@ func document(t testing.TB, layout, v string) (*html.Node, []amp.SiteRef, []stri
 // sameShape reports whether two documents of a layout are the same tree but for the values
 // of their sites (each document parses on its own, so a marker in a tag can make two
 // different trees).
-func sameShape(ra, rb *html.Node, a, b []amp.SiteRef) bool {
+func sameShape(ra, rb *html.Node, a, b []htmltree.SiteRef) bool {
 	if len(a) != len(b) {
 		return false
 	}
-	isSite := func(sites []amp.SiteRef, n *html.Node, key string) bool {
+	isSite := func(sites []htmltree.SiteRef, n *html.Node, key string) bool {
 		for _, s := range sites {
 			if s.Node == n && s.Key == key {
 				return true

@@ -7,6 +7,7 @@ import (
 	"github.com/mailmold/mailmold/amp"
 	"github.com/mailmold/mailmold/engine/diag"
 	"github.com/mailmold/mailmold/engine/htmltree"
+	"github.com/mailmold/mailmold/engine/text"
 )
 
 // ampPart fills m.AMP from tree, the parsed master document, which it rewrites (or from the
@@ -45,60 +46,87 @@ func (p *postProcessor) ampPart(m *Message, tree *htmltree.Tree) {
 		Rule: "amp-omitted", Message: "the AMP part is omitted from this message; HTML and text are complete", Profile: m.ProfileID})
 }
 
-// ampSkeleton is the AMP skeleton of one layout; skel is nil while the layout has none.
-// A document whose own values stop the recording (an image that is not https, say) would
-// leave its layout without one for good, so a layout is recorded up to maxSkeletonTries
-// times before its documents are only transformed.
-type ampSkeleton struct {
-	skel  atomic.Pointer[amp.Skeleton]
-	tries atomic.Int32
+// skeletons are the AMP and text skeletons of one layout; each is nil while the layout has
+// none. A document whose own values stop a recording (an image that is not https, say)
+// would leave its layout without a skeleton for good, so a layout is recorded up to
+// maxSkeletonTries times before its documents are only converted.
+type skeletons struct {
+	amp                 atomic.Pointer[amp.Skeleton]
+	text                atomic.Pointer[text.Skeleton]
+	ampTries, textTries atomic.Int32
 }
 
 const maxSkeletonTries = 3
 
+// skeletonsOf returns the skeletons of tree's layout, nil for a parsed tree.
+func (p *postProcessor) skeletonsOf(tree *htmltree.Tree) *skeletons {
+	l := tree.Layout()
+	if l == nil {
+		return nil
+	}
+	v, _ := p.skeletons.LoadOrStore(l, new(skeletons))
+	return v.(*skeletons)
+}
+
+// siteValue returns tree's values by site, for Fill.
+func siteValue(tree *htmltree.Tree) func(int) string {
+	return func(i int) string {
+		_, _, v := tree.Site(i)
+		return v
+	}
+}
+
 // ampFromSkeleton returns the AMP part of tree from its layout's skeleton (see
 // amp.Skeleton), when there is one and tree's values meet its guards.
 func (p *postProcessor) ampFromSkeleton(tree *htmltree.Tree) (string, bool) {
-	l := tree.Layout()
-	if l == nil {
+	sk := p.skeletonsOf(tree)
+	if sk == nil {
 		return "", false
 	}
-	e, ok := p.skeletons.Load(l)
-	if !ok {
-		return "", false
-	}
-	skel := e.(*ampSkeleton).skel.Load()
+	skel := sk.amp.Load()
 	if skel == nil {
 		return "", false
 	}
-	return skel.Fill(func(i int) string {
-		_, _, v := tree.Site(i)
-		return v
-	})
+	return skel.Fill(siteValue(tree))
 }
 
 // ampTransform transforms tree; while its layout has no skeleton, the transform also tries
 // to make one.
 func (p *postProcessor) ampTransform(tree *htmltree.Tree, master string) amp.Result {
-	l := tree.Layout()
-	if l == nil {
+	sk := p.skeletonsOf(tree)
+	if sk == nil || sk.amp.Load() != nil || sk.ampTries.Add(1) > maxSkeletonTries {
 		return amp.TransformNodeSource(tree.Root, master, amp.Options{})
 	}
-	v, _ := p.skeletons.LoadOrStore(l, new(ampSkeleton))
-	e := v.(*ampSkeleton)
-	if e.skel.Load() != nil || e.tries.Add(1) > maxSkeletonTries {
-		return amp.TransformNodeSource(tree.Root, master, amp.Options{})
-	}
-	sites := make([]amp.SiteRef, tree.Sites())
-	for i := range sites {
-		n, key, _ := tree.Site(i)
-		sites[i] = amp.SiteRef{Node: n, Key: key}
-	}
-	res, skel := amp.TransformRecord(tree.Root, master, amp.Options{}, sites)
+	res, skel := amp.TransformRecord(tree.Root, master, amp.Options{}, tree.SiteRefs())
 	if skel != nil {
-		e.skel.CompareAndSwap(nil, skel)
+		sk.amp.CompareAndSwap(nil, skel)
 	}
 	return res
+}
+
+// textPart returns the text variant of tree: from its layout's skeleton (see
+// text.Skeleton) when there is one and tree's values meet its conditions, else converted,
+// the conversion also making the layout's skeleton while it has none.
+func (p *postProcessor) textPart(tree *htmltree.Tree) string {
+	sk := p.skeletonsOf(tree)
+	if sk == nil {
+		return text.ConvertNode(tree.Root, p.t.textOpt)
+	}
+	if skel := sk.text.Load(); skel != nil {
+		if s, ok := skel.Fill(siteValue(tree)); ok {
+			p.textFilled.Add(1)
+			return s
+		}
+		return text.ConvertNode(tree.Root, p.t.textOpt)
+	}
+	if sk.textTries.Add(1) > maxSkeletonTries {
+		return text.ConvertNode(tree.Root, p.t.textOpt)
+	}
+	s, skel := text.ConvertRecord(tree.Root, p.t.textOpt, tree.SiteRefs())
+	if skel != nil {
+		sk.text.CompareAndSwap(nil, skel)
+	}
+	return s
 }
 
 // ampPositions returns the template line and column of each AMP diagnostic about the

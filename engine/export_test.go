@@ -18,3 +18,7 @@ func MasterHoles(m *Message) [][2]int { return m.holes }
 
 // AMPFromSkeletons returns how many AMP parts of t were filled in from a layout's skeleton.
 func AMPFromSkeletons(t *Template) int64 { return t.post.ampFilled.Load() }
+
+// TextFromSkeletons returns how many text variants of t were filled in from a layout's
+// skeleton.
+func TextFromSkeletons(t *Template) int64 { return t.post.textFilled.Load() }

@@ -36,8 +36,8 @@ func TestLayoutsSameAsParse(t *testing.T) {
 			t.Errorf("%s: NoLayouts is not honoured", name)
 		}
 		reused, parsedN := engine.LayoutStats(tpl)
-		filled := engine.AMPFromSkeletons(tpl)
-		t.Logf("%s: %d masters from a layout's tree, %d parsed; %d AMP parts from a skeleton", name, reused, parsedN, filled)
+		filled, texts := engine.AMPFromSkeletons(tpl), engine.TextFromSkeletons(tpl)
+		t.Logf("%s: %d masters from a layout's tree, %d parsed; %d AMP parts and %d texts from a skeleton", name, reused, parsedN, filled, texts)
 		if name == "newsletter.liquid" && filled < reused/2 {
 			t.Errorf("%s: only %d AMP parts come from a skeleton", name, filled)
 		}
@@ -64,6 +64,15 @@ func FuzzLayoutRender(f *testing.F) {
 		`<a href="{{ u }}" target="{{ c }}">{{ a }}</a><font color="{{ k }}">{{ a }}</font>`+
 		`{% live src="https://x.example/d.json" %}<b>{{name}}</b>{% fallback %}<a href="{{ u }}">{{ a }}</a>{% endlive %}</body></html>`,
 		`{"a":"Ann","c":"i-amphtml-x","k":"red","u":"https://x.example/a.gif","w":"50"}`, "1")
+	// the places the text converter reads values: headings, links of every kind (buttons,
+	// mailto, tel, a label that is the URL), alt texts, lists, line breaks, preformatted
+	// text, data tables
+	f.Add(`<html><body><h1>{{ a }}</h1><h3>{{ a }}</h3><p>{{ a }}<br><br>{{ b }}</p>`+
+		`<a href="{{ u }}" style="padding:8px;background-color:#000">{{ a }}</a><a href="mailto:{{ a }}">{{ b }}</a>`+
+		`<a href="tel:{{ b }}">{{ b }}</a><a href="{{ u }}">{{ u }}</a><img src="{{ u }}" alt="{{ a }}">`+
+		`<ol start="{{ b }}"><li>{{ a }}</li></ol><pre>{{ a }}</pre>`+
+		`<table><tr><th>{{ a }}</th><th>x</th></tr><tr><td>{{ b }}</td><td>y</td></tr></table></body></html>`,
+		`{"a":"Ann Lee","b":"555 0100","u":"https://x.example/spacer.png"}`, "\u00a0")
 	f.Fuzz(func(t *testing.T, body, data, suffix string) {
 		fuzzSame(t, body, data, func(o *engine.Options) { o.NoLayouts = true }, func(p map[string]any) []map[string]any {
 			return []map[string]any{appendToStrings(p, suffix), p}
@@ -104,16 +113,7 @@ func appendToStrings(v map[string]any, suffix string) map[string]any {
 func TestAMPSkeletonGuards(t *testing.T) {
 	body := `<html><head><style>p{color:red}</style></head><body><p>Hi {{ name }}</p>` +
 		`<a href="{{ u }}">shop</a><img src="{{ img }}" width="10" height="10" alt="{{ name }}"><p>{{ long }}</p></body></html>`
-	opt := engine.Options{Now: benchNow}
-	tpl, err := engine.Compile("g.liquid", body, opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opt.NoLayouts = true
-	parsed, err := engine.Compile("g.liquid", body, opt)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tpl, parsed := withAndWithoutLayouts(t, body)
 	p := func(name, u, img, long string) map[string]any {
 		return map[string]any{"name": name, "u": u, "img": img, "long": long}
 	}
@@ -187,4 +187,56 @@ func TestLayoutsConcurrent(t *testing.T) {
 	for e := range errs {
 		t.Error(e)
 	}
+}
+
+// TestTextSkeletonGuards renders documents of one layout whose values keep the text
+// converter on the recorded path (filled in from the layout's text skeleton, paragraphs
+// wrapped again) or take it off (a link now written another way, a paragraph that now ends
+// in a space or holds nothing, an image src that now names a spacer: converted again), and
+// expects each message to be the one rendered without layouts.
+func TestTextSkeletonGuards(t *testing.T) {
+	body := `<html><body><h1>Hello {{ name }}</h1><p>Dear {{ name }}, your order <b>{{ item }}</b> ships today.` +
+		` <a href="{{ u }}">{{ label }}</a> and more.</p><p>{{ note }}</p>` +
+		`<p><img src="{{ img }}" alt="{{ item }}" width="40" height="40"> after</p></body></html>`
+	tpl, parsed := withAndWithoutLayouts(t, body)
+	long := strings.Repeat("word ", 40) + "end"
+	p := func(name, item, u, label, note, img string) map[string]any {
+		return map[string]any{"name": name, "item": item, "u": u, "label": label, "note": note, "img": img}
+	}
+	for _, c := range []struct {
+		name    string
+		profile map[string]any
+		filled  bool
+	}{
+		{"recorded", p("Ann", "a kettle", "https://a.example/", "the shop", "x", "https://cdn.example/a.png"), false},
+		{"same path, longer lines", p("Bob Lee-Smith", long, "https://b.example/x?y=1", long, "y", "https://cdn.example/b.png"), true},
+		{"link written as its URL", p("Cy", "z", "https://c.example/", "https://c.example/", "y", "https://cdn.example/c.png"), false},
+		{"link now mailto", p("Cy", "z", "mailto:c@example.com", "write", "y", "https://cdn.example/c.png"), false},
+		{"paragraph ends in a space", p("Di", "z\u00a0", "https://d.example/", "d", "y", "https://cdn.example/d.png"), false},
+		{"paragraph holds nothing", p("Ed", "z", "https://e.example/", "e", "\u200b", "https://cdn.example/e.png"), false},
+		{"image now a spacer", p("Fay", "z", "https://f.example/", "f", "y", "https://cdn.example/spacer.gif"), false},
+		{"same path again", p("Gus", "a mug", "https://g.example/", "the mugs", "w", "https://cdn.example/g.png"), true},
+	} {
+		before := engine.TextFromSkeletons(tpl)
+		if d := sameRender(tpl, parsed, c.profile); d != "" {
+			t.Errorf("%s: %s", c.name, d)
+		}
+		if filled := engine.TextFromSkeletons(tpl) > before; filled != c.filled {
+			t.Errorf("%s: text from the skeleton %v, want %v", c.name, filled, c.filled)
+		}
+	}
+}
+
+// withAndWithoutLayouts compiles body as Liquid with layouts and without.
+func withAndWithoutLayouts(t *testing.T, body string) (tpl, parsed *engine.Template) {
+	opt := engine.Options{Now: benchNow}
+	tpl, err := engine.Compile("g.liquid", body, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.NoLayouts = true
+	if parsed, err = engine.Compile("g.liquid", body, opt); err != nil {
+		t.Fatal(err)
+	}
+	return tpl, parsed
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/mailmold/mailmold/engine/diag"
 	"github.com/mailmold/mailmold/engine/htmlprod"
 	"github.com/mailmold/mailmold/engine/htmltree"
-	"github.com/mailmold/mailmold/engine/text"
 )
 
 // postProcessor finishes the variants of a Message: the HTML program's output gets what
@@ -25,10 +24,10 @@ type postProcessor struct {
 	// layouts parse the master documents: each layout (a document outside its holes) is
 	// parsed once, and its other documents get a copy of the tree with their values
 	layouts *htmltree.Layouts
-	// skeletons holds the AMP skeleton of each layout met (*ampSkeleton; see ampPart);
-	// ampFilled counts the AMP parts made from one
-	skeletons sync.Map
-	ampFilled atomic.Int64
+	// skeletons holds the AMP and text skeletons of each layout met (*skeletons, keyed by
+	// *htmltree.Layout); ampFilled and textFilled count the parts made from one
+	skeletons             sync.Map
+	ampFilled, textFilled atomic.Int64
 }
 
 func newPostProcessor(t *Template) *postProcessor {
@@ -86,7 +85,7 @@ func (p *postProcessor) run(m *Message, htmlDoc string) error {
 		defer tree.Release() // the passes keep strings only
 	}
 	if v.Text {
-		s := text.ConvertNode(tree.Root, p.t.textOpt)
+		s := p.textPart(tree)
 		m.Text = &s
 	}
 	if v.AMP {

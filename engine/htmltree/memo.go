@@ -150,6 +150,37 @@ func (t *Tree) Site(i int) (n *html.Node, key, val string) {
 	return n, a.Key, a.Val
 }
 
+// SiteRef names a site of a document: a text node (Key "") or an attribute of an element
+// whose value holds hole values.
+type SiteRef struct {
+	Node *html.Node
+	Key  string
+}
+
+// SiteRefs returns the tree's sites in order (see Site).
+func (t *Tree) SiteRefs() []SiteRef {
+	refs := make([]SiteRef, t.Sites())
+	for i := range refs {
+		n, key, _ := t.Site(i)
+		refs[i] = SiteRef{n, key}
+	}
+	return refs
+}
+
+// SiteIndex maps the node and key of each of sites to its index.
+func SiteIndex(sites []SiteRef) map[*html.Node]map[string]int {
+	m := map[*html.Node]map[string]int{}
+	for i, s := range sites {
+		k := m[s.Node]
+		if k == nil {
+			k = map[string]int{}
+			m[s.Node] = k
+		}
+		k[s.Key] = i
+	}
+	return m
+}
+
 // Release gives the tree's memory to the next document of its layout. Nothing may use the
 // tree, or anything taken from it but strings, afterwards.
 func (t *Tree) Release() {

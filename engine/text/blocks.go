@@ -32,6 +32,13 @@ func blockGap(a atom.Atom) int {
 func (c *conv) node(n *html.Node) {
 	switch n.Type {
 	case html.TextNode:
+		if i, ok := c.rec.site(n, ""); ok {
+			seg := &segment{what: segText, site: i}
+			c.rec.begin(c, seg)
+			c.inline(n.Data)
+			c.rec.end(c, seg)
+			return
+		}
 		c.inline(n.Data)
 		return
 	case html.DocumentNode:
@@ -59,6 +66,7 @@ func (c *conv) node(n *html.Node) {
 	case "script", "title", "template", "noscript", "mm-htmlonly", "meta", "link", "svg", "object", "iframe":
 		return
 	case "mm-textonly":
+		c.rec.refuse(n) // preformatted: a value's line breaks are kept
 		c.flush()
 		c.raw(textOf(n))
 		return
@@ -92,6 +100,7 @@ func (c *conv) node(n *html.Node) {
 		c.breakLines(2)
 		return
 	case atom.Pre:
+		c.rec.refuse(n)
 		c.flush()
 		c.breakLines(2)
 		c.raw(textOf(n))
@@ -115,6 +124,7 @@ func (c *conv) node(n *html.Node) {
 		return
 	case atom.Table:
 		if c.isDataTable(n) {
+			c.rec.refuse(n) // the cells' widths lay the table out
 			c.flush()
 			c.breakLines(2)
 			c.dataTable(n)
@@ -174,13 +184,28 @@ func (c *conv) raw(s string) {
 func (c *conv) heading(n *html.Node) {
 	c.flush()
 	c.breakLines(2)
+	var seg *segment
+	if c.rec != nil {
+		if label, sites := c.rec.labelRecipe(c, n); sites {
+			if n.DataAtom != atom.H1 && n.DataAtom != atom.H2 {
+				c.rec.bad = true // underlined to the label's length
+			}
+			seg = &segment{what: segUpper, label: label}
+		}
+	}
 	t := c.labelOf(n)
 	if t == "" {
 		return
 	}
 	switch n.DataAtom {
 	case atom.H1, atom.H2:
+		if seg != nil {
+			c.rec.begin(c, seg)
+		}
 		c.inline(strings.ToUpper(t))
+		if seg != nil {
+			c.rec.end(c, seg)
+		}
 		c.flush()
 	default:
 		c.inline(t)
@@ -235,8 +260,20 @@ func (c *conv) list(n *html.Node) {
 
 func (c *conv) img(n *html.Node) {
 	alt, _ := attr(n, "alt")
-	alt = strings.TrimSpace(alt)
-	if alt == "" || isPixel(n) {
+	pixel := isPixel(n)
+	if i, ok := c.rec.site(n, "alt"); ok {
+		seg := &segment{what: segAlt, site: i, pixel: pixel}
+		c.rec.begin(c, seg)
+		c.altText(strings.TrimSpace(alt), pixel)
+		c.rec.end(c, seg)
+		return
+	}
+	c.altText(strings.TrimSpace(alt), pixel)
+}
+
+// altText writes an image's alt text, unless it is empty or the image a spacer.
+func (c *conv) altText(alt string, pixel bool) {
+	if alt == "" || pixel {
 		return
 	}
 	c.inline(" ")
@@ -257,7 +294,7 @@ func isPixel(n *html.Node) bool {
 		}
 	}
 	src, _ := attr(n, "src")
-	return strings.Contains(strings.ToLower(src), "spacer")
+	return spacerSrc(src)
 }
 
 func small(v string) bool {

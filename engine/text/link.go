@@ -15,74 +15,129 @@ import (
 func (c *conv) link(n *html.Node) {
 	href, _ := attr(n, "href")
 	href = strings.TrimSpace(href)
+	button := isButton(n)
+	var seg *segment
+	if c.rec != nil {
+		seg = c.rec.linkSegment(c, n, href, button) // before labelOf: it reads the label's sites
+	}
 	label := c.labelOf(n)
-	if href == "" || strings.HasPrefix(href, "#") || hasLowerPrefix(href, "javascript:") || hasLowerPrefix(href, "about:") {
-		c.inline(label)
-		return
+	kind := linkKindOf(label, href, button)
+	if kind == linkButton {
+		c.flush()
+		c.breakLines(2)
 	}
-	if hasLowerPrefix(href, "mailto:") {
-		addr, _, _ := strings.Cut(href[len("mailto:"):], "?")
-		if label == "" || label == addr {
-			c.inline(addr)
-		} else {
-			c.inline(label)
-			c.inline(" (")
-			c.inline(addr)
-			c.inline(")")
+	if seg != nil {
+		seg.kind = kind
+		c.rec.begin(c, seg)
+	}
+	c.linkText(kind, label, href)
+	if seg != nil {
+		c.rec.end(c, seg)
+	}
+	if kind == linkButton {
+		c.flush()
+		c.breakLines(2)
+	}
+}
+
+// linkKind is how a link is written, decided from its label, its URL and whether it looks
+// like a button.
+type linkKind uint8
+
+const (
+	linkLabel    linkKind = iota // no URL worth writing: the label alone
+	linkMailAddr                 // mailto: the address alone
+	linkMailBoth                 // mailto: "label (address)"
+	linkTelNum                   // tel: the number alone
+	linkTelLabel                 // tel: the label, which holds the number
+	linkTelBoth                  // tel: "label (number)"
+	linkButton                   // "LABEL: url" on lines of its own
+	linkURL                      // the URL alone (no label, or the label is the URL)
+	linkInline                   // "label (url)", or "label [n]" with the URL listed at the end
+)
+
+func linkKindOf(label, href string, button bool) linkKind {
+	switch {
+	case href == "" || strings.HasPrefix(href, "#") || hasLowerPrefix(href, "javascript:") || hasLowerPrefix(href, "about:"):
+		return linkLabel
+	case hasLowerPrefix(href, "mailto:"):
+		if addr := mailAddr(href); label == "" || label == addr {
+			return linkMailAddr
 		}
-		return
-	}
-	if hasLowerPrefix(href, "tel:") {
+		return linkMailBoth
+	case hasLowerPrefix(href, "tel:"):
 		num := href[len("tel:"):]
 		switch {
 		case label == "":
-			c.inline(num)
+			return linkTelNum
 		case digitsOf(label) == digitsOf(num):
-			c.inline(label)
-		default:
-			c.inline(label)
-			c.inline(" (")
-			c.inline(num)
-			c.inline(")")
+			return linkTelLabel
 		}
-		return
+		return linkTelBoth
+	case button && label != "":
+		return linkButton
+	case label == "" || sameURL(label, href):
+		return linkURL
 	}
-	if isButton(n) && label != "" {
-		c.flush()
-		c.breakLines(2)
+	return linkInline
+}
+
+// mailAddr is the address of a mailto: URL, without its query.
+func mailAddr(href string) string {
+	addr, _, _ := strings.Cut(href[len("mailto:"):], "?")
+	return addr
+}
+
+// linkText writes the text of a link of kind k (see link); references are numbered when
+// the converter writes them.
+func (c *conv) linkText(k linkKind, label, href string) {
+	switch k {
+	case linkLabel, linkTelLabel:
+		c.inline(label)
+	case linkMailAddr:
+		c.inline(mailAddr(href))
+	case linkMailBoth:
+		c.inline(label)
+		c.inline(" (")
+		c.inline(mailAddr(href))
+		c.inline(")")
+	case linkTelNum:
+		c.inline(href[len("tel:"):])
+	case linkTelBoth:
+		c.inline(label)
+		c.inline(" (")
+		c.inline(href[len("tel:"):])
+		c.inline(")")
+	case linkButton:
 		c.inline(strings.ToUpper(label))
 		c.inline(": ")
 		c.inline(href)
-		c.flush()
-		c.breakLines(2)
-		return
-	}
-	if label == "" || sameURL(label, href) {
+	case linkURL:
 		c.inline(" ")
 		c.inline(href)
 		c.inline(" ")
-		return
-	}
-	if c.opt.Links == References {
-		i, ok := c.refIndex[href]
-		if !ok {
-			if c.refIndex == nil {
-				c.refIndex = map[string]int{}
+	default:
+		if c.opt.Links == References {
+			i, ok := c.refIndex[href]
+			if !ok {
+				if c.refIndex == nil {
+					c.refIndex = map[string]int{}
+				}
+				c.refs = append(c.refs, href)
+				i = len(c.refs)
+				c.refIndex[href] = i
 			}
-			c.refs = append(c.refs, href)
-			i = len(c.refs)
-			c.refIndex[href] = i
+			c.inline(label)
+			c.inline(" [")
+			c.para = strconv.AppendInt(c.para, int64(i), 10)
+			c.inline("]")
+			return
 		}
 		c.inline(label)
-		c.inline(" [")
-		c.para = strconv.AppendInt(c.para, int64(i), 10)
-		c.inline("]")
-		return
+		c.inline(" (")
+		c.inline(href)
+		c.inline(")")
 	}
-	c.inline(label)
-	c.inline(" (")
-	c.inline(href)
-	c.inline(")")
 }
 
 func digitsOf(s string) string {

@@ -22,6 +22,7 @@ type stylePart struct {
 	rules                []hideRule
 	byClass, byID, byTag map[string][]int32
 	other                []int32
+	valueSel             bool // a rule's selector may read an attribute's value or text ('[' or ':')
 }
 
 type hideRule struct {
@@ -195,6 +196,9 @@ func (p *stylePart) add(sel string, hides, imp hideBits) {
 		}
 		i := int32(len(p.rules))
 		p.rules = append(p.rules, hideRule{sel: cs, hides: hides, imp: imp})
+		if strings.ContainsAny(s, "[:") {
+			p.valueSel = true
+		}
 		switch kind, key := selectorKey(s); kind {
 		case '.':
 			if p.byClass == nil {

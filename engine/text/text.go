@@ -25,7 +25,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
@@ -91,13 +90,22 @@ func ConvertNode(doc *html.Node, opt Options) string {
 	}
 	c := convPool.Get().(*conv)
 	defer convPool.Put(c)
+	return convert(c, doc, opt, nil)
+}
+
+// convert converts doc with c, followed by rec when it is not nil (see ConvertRecord).
+func convert(c *conv, doc *html.Node, opt Options, rec *recorder) string {
 	c.reset(opt)
+	c.rec = rec
 	c.children(doc)
 	c.flush()
 	if c.restart {
 		// a <style> outside <head> hides something, maybe in what came before it: convert
 		// again with every style block of the document known from the start
 		c.reset(opt)
+		if rec != nil {
+			rec.bad = true
+		}
 		c.full = true
 		c.addStyles(doc)
 		c.children(doc)
@@ -111,6 +119,16 @@ func ConvertNode(doc *html.Node, opt Options) string {
 			l = append(append(l, "] "...), u...)
 			c.emit(l, 0)
 			c.line = l
+		}
+	}
+	if rec != nil {
+		for _, p := range c.parts {
+			if p.valueSel {
+				rec.bad = true // a hiding rule may select by an attribute's value or by text
+			}
+		}
+		if !rec.bad {
+			rec.ops = append(rec.ops, textOp{static: bytes.Clone(c.out[rec.at:])})
 		}
 	}
 	return finish(c.out)
@@ -141,6 +159,8 @@ type conv struct {
 	// cell: converting the content of a data table cell, whose lines the table lays out:
 	// no wrapping and no cutting
 	cell bool
+
+	rec *recorder // when making a Skeleton
 
 	// scratch buffers, reused
 	line  []byte // a line being assembled
@@ -275,6 +295,9 @@ func hardCut(l []byte) int {
 // flush wraps the pending inline text into lines of at most Width runes at spaces; a longer
 // word (a URL) stays whole on its own line.
 func (c *conv) flush() {
+	if c.rec != nil && c.rec.flushing(c) {
+		defer func() { c.rec.at = len(c.out) }() // its lines are laid out again at fill time
+	}
 	text := bytes.TrimSpace(c.para)
 	c.para = c.para[:0] // text still reads the old bytes; nothing writes para until we return
 	if len(text) == 0 {
@@ -350,27 +373,7 @@ func (c *conv) inline(s string) {
 // strings.Fields and strings.Join would: the text of a link or a heading.
 func (c *conv) labelOf(n *html.Node) string {
 	c.text = c.appendVisible(c.text[:0], n)
-	// drop the zero-width characters and take invalid bytes as U+FFFD before looking for
-	// spaces, so that the words are those of the whole text, whatever its text nodes
-	b := c.label[:0]
-	space := false
-	for t := c.text; len(t) > 0; {
-		r, size := utf8.DecodeRune(t)
-		t = t[size:]
-		switch {
-		case r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\u2060' || r == '\ufeff' || r == '\u034f' || r == '\u00ad':
-		case unicode.IsSpace(r):
-			space = len(b) > 0
-		default:
-			if space {
-				b = append(b, ' ')
-				space = false
-			}
-			b = utf8.AppendRune(b, r)
-		}
-	}
-	c.label = b
-	return string(b)
+	return c.collapse(c.text)
 }
 
 // appendVisible appends the visible text of n (images as alt text), whitespace not yet
