@@ -240,3 +240,18 @@ func withAndWithoutLayouts(t *testing.T, body string) (tpl, parsed *engine.Templ
 	}
 	return tpl, parsed
 }
+
+// TestTextSkeletonButtonBeside: whether a link in a coloured cell is a button depends on
+// whether the text beside it is blank, which a value can make it; such a layout has no
+// text skeleton, and every message is the one rendered without layouts.
+func TestTextSkeletonButtonBeside(t *testing.T) {
+	tpl, parsed := withAndWithoutLayouts(t, `<html><body><table><tr><td bgcolor="#000"><a href="https://x.example/">Go</a>{{ x }}</td></tr></table></body></html>`)
+	for _, x := range []string{"Bob\u00a0", "\u00a0", "Cy\u00a0"} {
+		if d := sameRender(tpl, parsed, map[string]any{"x": x}); d != "" {
+			t.Errorf("%q: %s", x, d)
+		}
+	}
+	if n := engine.TextFromSkeletons(tpl); n != 0 {
+		t.Errorf("%d texts from a skeleton", n)
+	}
+}

@@ -18,6 +18,13 @@ func (c *conv) link(n *html.Node) {
 	button := isButton(n)
 	var seg *segment
 	if c.rec != nil {
+		if p := n.Parent; p != nil && p.DataAtom == atom.Td {
+			for sib := p.FirstChild; sib != nil; sib = sib.NextSibling {
+				if _, ok := c.rec.site(sib, ""); ok {
+					c.rec.bad = true // isButton asks whether the text beside the link is blank
+				}
+			}
+		}
 		seg = c.rec.linkSegment(c, n, href, button) // before labelOf: it reads the label's sites
 	}
 	label := c.labelOf(n)
