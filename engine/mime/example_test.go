@@ -33,20 +33,20 @@ func ExampleMessage_WriteTo() {
 	// Message-ID: <dcce71b30f072e79bdc4c3c6d046305c@northwind.example>
 	// MIME-Version: 1.0
 	// Content-Type: multipart/alternative;
-	//  boundary="mm=_8077270b25f72480"
+	//  boundary="mm=_2cd988ef72199f72"
 	//
-	// --mm=_8077270b25f72480
+	// --mm=_2cd988ef72199f72
 	// Content-Type: text/plain; charset=utf-8
 	// Content-Transfer-Encoding: quoted-printable
 	//
 	// Hello =C3=9Cnal
 	//
-	// --mm=_8077270b25f72480
+	// --mm=_2cd988ef72199f72
 	// Content-Type: text/html; charset=utf-8
 	// Content-Transfer-Encoding: quoted-printable
 	//
 	// <p>Hello =C3=9Cnal</p>
-	// --mm=_8077270b25f72480--
+	// --mm=_2cd988ef72199f72--
 }
 
 func ExampleSanitizeHeaderValue() {

@@ -12,8 +12,8 @@
 // List-Unsubscribe URL) makes a longer line, and never one over 998.
 //
 // The same Message always gives the same bytes: the multipart boundary is "mm=_" and a
-// hash of the content (CRC-32C and CRC-32). No content can end a part early: "=_" never
-// occurs in a quoted-printable body, so neither does the boundary.
+// hash of the header fields (CRC-32C and CRC-32). No content can end a part early: "=_"
+// never occurs in a quoted-printable body, so neither does the boundary.
 package mime
 
 import (
@@ -179,10 +179,11 @@ func appendParts(b []byte, fields []string, parts []part) ([]byte, error) {
 const partHead = "; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
 
 // boundaryOf returns the multipart boundary: "mm=_" and the hex of the CRC-32C and the
-// CRC-32 (IEEE) of the header fields and the parts' types and bodies, so that a message's
-// bytes depend only on its content. Both CRCs run on hardware instructions where the CPU
-// has them. scratch (free space in the output buffer) carries the strings into the CRCs
-// without allocating copies.
+// CRC-32 (IEEE) of the header fields (Message-ID and Date among them) and the parts'
+// types, so that a message's bytes depend only on its content. The bodies need not be
+// hashed: "=_" keeps the boundary out of them whatever they hold (see appendParts). Both
+// CRCs run on hardware instructions where the CPU has them. scratch (free space in the
+// output buffer) carries the strings into the CRCs without allocating copies.
 func boundaryOf(scratch []byte, fields []string, parts []part) (boundary [4 + 16]byte) {
 	if len(scratch) < 512 {
 		scratch = make([]byte, 512)
@@ -201,8 +202,6 @@ func boundaryOf(scratch []byte, fields []string, parts []part) (boundary [4 + 16
 	}
 	for _, p := range parts {
 		write(p.typ)
-		write("\x00")
-		write(p.body)
 		write("\x00")
 	}
 	var sum [8]byte

@@ -150,14 +150,14 @@ func FuzzQuotedPrintable(f *testing.F) {
 	})
 }
 
-func TestBoundaryOfContent(t *testing.T) {
+func TestBoundaryOfHeader(t *testing.T) {
 	parts := []part{{"text/plain", "x"}}
-	a := boundaryOf(nil, nil, parts)
-	if c := boundaryOf(nil, nil, []part{{"text/plain", "y"}}); c == a {
-		t.Error("the content does not change the boundary")
-	}
-	if c := boundaryOf(nil, []string{"Subject: x\r\n"}, parts); c == a {
+	a := boundaryOf(nil, []string{"Message-ID: <1@x.example>\r\n"}, parts)
+	if c := boundaryOf(nil, []string{"Message-ID: <2@x.example>\r\n"}, parts); c == a {
 		t.Error("the header does not change the boundary")
+	}
+	if c := boundaryOf(nil, []string{"Message-ID: <1@x.example>\r\n"}, parts); c != a {
+		t.Error("the same message gets another boundary")
 	}
 	if !strings.HasPrefix(string(a[:]), "mm=_") {
 		t.Errorf("boundary %s has no =_", a)
