@@ -68,14 +68,6 @@ func (p *postProcessor) skeletonsOf(tree *htmltree.Tree) *skeletons {
 	return v.(*skeletons)
 }
 
-// siteValue returns tree's values by site, for Fill.
-func siteValue(tree *htmltree.Tree) func(int) string {
-	return func(i int) string {
-		_, _, v := tree.Site(i)
-		return v
-	}
-}
-
 // ampFromSkeleton returns the AMP part of tree from its layout's skeleton (see
 // amp.Skeleton), when there is one and tree's values meet its guards.
 func (p *postProcessor) ampFromSkeleton(tree *htmltree.Tree) (string, bool) {
@@ -87,7 +79,7 @@ func (p *postProcessor) ampFromSkeleton(tree *htmltree.Tree) (string, bool) {
 	if skel == nil {
 		return "", false
 	}
-	return skel.Fill(siteValue(tree))
+	return skel.Fill(tree.SiteValue)
 }
 
 // ampTransform transforms tree; while its layout has no skeleton, the transform also tries
@@ -95,9 +87,9 @@ func (p *postProcessor) ampFromSkeleton(tree *htmltree.Tree) (string, bool) {
 func (p *postProcessor) ampTransform(tree *htmltree.Tree, master string) amp.Result {
 	sk := p.skeletonsOf(tree)
 	if sk == nil || sk.amp.Load() != nil || sk.ampTries.Add(1) > maxSkeletonTries {
-		return amp.TransformNodeSource(tree.Root, master, amp.Options{})
+		return amp.TransformNodeSource(tree.Root(), master, amp.Options{})
 	}
-	res, skel := amp.TransformRecord(tree.Root, master, amp.Options{}, tree.SiteRefs())
+	res, skel := amp.TransformRecord(tree.Root(), master, amp.Options{}, tree.SiteRefs())
 	if skel != nil {
 		sk.amp.CompareAndSwap(nil, skel)
 	}
@@ -110,19 +102,19 @@ func (p *postProcessor) ampTransform(tree *htmltree.Tree, master string) amp.Res
 func (p *postProcessor) textPart(tree *htmltree.Tree) string {
 	sk := p.skeletonsOf(tree)
 	if sk == nil {
-		return text.ConvertNode(tree.Root, p.t.textOpt)
+		return text.ConvertNode(tree.Root(), p.t.textOpt)
 	}
 	if skel := sk.text.Load(); skel != nil {
-		if s, ok := skel.Fill(siteValue(tree)); ok {
+		if s, ok := skel.Fill(tree.SiteValue); ok {
 			p.textFilled.Add(1)
 			return s
 		}
-		return text.ConvertNode(tree.Root, p.t.textOpt)
+		return text.ConvertNode(tree.Root(), p.t.textOpt)
 	}
 	if sk.textTries.Add(1) > maxSkeletonTries {
-		return text.ConvertNode(tree.Root, p.t.textOpt)
+		return text.ConvertNode(tree.Root(), p.t.textOpt)
 	}
-	s, skel := text.ConvertRecord(tree.Root, p.t.textOpt, tree.SiteRefs())
+	s, skel := text.ConvertRecord(tree.Root(), p.t.textOpt, tree.SiteRefs())
 	if skel != nil {
 		sk.text.CompareAndSwap(nil, skel)
 	}

@@ -136,6 +136,7 @@ func BenchmarkNewsletter(b *testing.B) {
 		holes := engine.MasterHoles(m)
 		for i := 0; i < b.N; i++ {
 			t, _ := ls.ParseTree(master, holes)
+			t.Root() // the copy is made when asked for
 			t.Release()
 		}
 	})
@@ -161,10 +162,10 @@ func BenchmarkNewsletter(b *testing.B) {
 	}
 	value := func(i int) string { return vals[i] }
 	textSkel := func() *text.Skeleton { // recorded first: the AMP transform rewrites the tree
-		_, skel := text.ConvertRecord(layoutTree.Root, text.Options{}, layoutTree.SiteRefs())
+		_, skel := text.ConvertRecord(layoutTree.Root(), text.Options{}, layoutTree.SiteRefs())
 		return skel
 	}()
-	_, ampSkel := amp.TransformRecord(layoutTree.Root, master, amp.Options{}, layoutTree.SiteRefs())
+	_, ampSkel := amp.TransformRecord(layoutTree.Root(), master, amp.Options{}, layoutTree.SiteRefs())
 	if textSkel == nil || ampSkel == nil {
 		b.Fatal("the newsletter's layout has no text or AMP skeleton")
 	}

@@ -105,14 +105,18 @@ func (ls *Layouts) Parse(doc string, holes [][2]int) (*html.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	return t.Root, nil
+	return t.Root(), nil
 }
 
-// Tree is a document's tree from ParseTree.
+// Tree is a document's tree from ParseTree. The copy of a layout's tree is made when Root
+// or Site asks for it: a caller that needs only the values of the sites (SiteValue) never
+// pays for it.
 type Tree struct {
-	Root *html.Node
-	l    *Layout
-	c    *treeCopy // nil: Root was parsed
+	root  *html.Node
+	l     *Layout   // nil: root was parsed
+	vals  []string  // the hole values (a layout's tree)
+	sites []string  // the site values made so far (SiteValue)
+	c     *treeCopy // the copy, once made
 }
 
 // treeCopy is the memory of a copy of a layout's tree.
@@ -121,26 +125,42 @@ type treeCopy struct {
 	attrs [][]html.Attribute
 }
 
-// Layout returns the layout whose tree Root is a copy of, or nil when Root was parsed.
-func (t *Tree) Layout() *Layout {
-	if t.c == nil {
-		return nil
+// Root returns the document node.
+func (t *Tree) Root() *html.Node {
+	if t.root == nil && t.l != nil {
+		t.l.build(t)
 	}
-	return t.l
+	return t.root
 }
+
+// Layout returns the layout whose tree the tree is a copy of, or nil when it was parsed.
+func (t *Tree) Layout() *Layout { return t.l }
 
 // Sites returns how many sites the tree has: the text nodes and attribute values that hold
 // hole values, the same for every tree of its Layout (none for a parsed tree).
 func (t *Tree) Sites() int {
-	if t.c == nil {
+	if t.l == nil {
 		return 0
 	}
 	return len(t.l.sites)
 }
 
-// Site returns site i (0 <= i < Sites()): its node, the attribute's key ("" for a text
-// node's Data) and its value as the tree was built.
+// SiteValue returns the value of site i (0 <= i < Sites()): a text node's Data or an
+// attribute's value, holes filled in.
+func (t *Tree) SiteValue(i int) string {
+	if t.sites == nil {
+		t.sites = make([]string, len(t.l.sites))
+	}
+	if t.sites[i] == "" {
+		t.sites[i] = t.l.sites[i].fill(t.vals)
+	}
+	return t.sites[i]
+}
+
+// Site returns site i (0 <= i < Sites()) in the tree (made now if need be): its node, the
+// attribute's key ("" for a text node's Data) and its value as the tree was built.
 func (t *Tree) Site(i int) (n *html.Node, key, val string) {
+	t.Root()
 	s := t.l.sites[i]
 	n = &t.c.nodes[s.node/maxNodeBlock][s.node%maxNodeBlock]
 	if s.attr.block < 0 {
@@ -186,8 +206,8 @@ func SiteIndex(sites []SiteRef) map[*html.Node]map[string]int {
 func (t *Tree) Release() {
 	if t.c != nil {
 		t.l.spare.Put(t.c)
-		t.c, t.Root = nil, nil
 	}
+	t.c, t.root, t.l, t.vals, t.sites = nil, nil, nil, nil, nil
 }
 
 // ParseTree is Parse, returning a Tree whose memory Release can give back.
@@ -203,7 +223,7 @@ func (ls *Layouts) ParseTree(doc string, holes [][2]int) (*Tree, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Tree{Root: root}, nil
+	return &Tree{root: root}, nil
 }
 
 // reuse returns the tree of doc made from its layout's, or nil when doc must be parsed.
@@ -247,7 +267,7 @@ func (ls *Layouts) reuse(doc string, holes [][2]int) *Tree {
 	if !ok {
 		return nil
 	}
-	return l.build(vals)
+	return &Tree{l: l, vals: vals}
 }
 
 // validHoles reports whether holes are in order, within doc and not overlapping.
@@ -533,23 +553,23 @@ func plain(e string, info holeInfo) bool {
 	return true
 }
 
-// build returns a copy of l's tree with vals written into its sites, in memory a released
+// build makes t's copy of l's tree, its values written into its sites, in memory a released
 // copy left when there is one.
-func (l *Layout) build(vals []string) *Tree {
-	t := l.tree
+func (l *Layout) build(t *Tree) {
+	ft := l.tree
 	c, _ := l.spare.Get().(*treeCopy)
 	if c == nil {
-		c = &treeCopy{nodes: make([][]html.Node, len(t.nodes)), attrs: make([][]html.Attribute, len(t.attrs))}
-		for i, b := range t.nodes {
+		c = &treeCopy{nodes: make([][]html.Node, len(ft.nodes)), attrs: make([][]html.Attribute, len(ft.attrs))}
+		for i, b := range ft.nodes {
 			c.nodes[i] = make([]html.Node, len(b))
 		}
-		for i, b := range t.attrs {
+		for i, b := range ft.attrs {
 			c.attrs[i] = make([]html.Attribute, len(b))
 		}
 	}
 	// A released copy is mostly as the layout's tree has it still: only what differs is
 	// written, since each pointer written while the collector runs costs a write barrier.
-	for i, b := range t.attrs {
+	for i, b := range ft.attrs {
 		dst := c.attrs[i]
 		for j := range b {
 			if dst[j] != b[j] {
@@ -563,10 +583,10 @@ func (l *Layout) build(vals []string) *Tree {
 		}
 		return &c.nodes[i/maxNodeBlock][i%maxNodeBlock]
 	}
-	for i, lk := range t.links {
-		src, n := &t.nodes[i/maxNodeBlock][i%maxNodeBlock], ptr(int32(i))
+	for i, lk := range ft.links {
+		src, n := &ft.nodes[i/maxNodeBlock][i%maxNodeBlock], ptr(int32(i))
 		var attr []html.Attribute
-		if sp := t.spans[i]; sp.end > sp.start {
+		if sp := ft.spans[i]; sp.end > sp.start {
 			attr = c.attrs[sp.block][sp.start:sp.end:sp.end]
 		}
 		n.Type, n.DataAtom = src.Type, src.DataAtom
@@ -581,21 +601,30 @@ func (l *Layout) build(vals []string) *Tree {
 		setNode(&n.PrevSibling, ptr(lk.prev))
 		setNode(&n.NextSibling, ptr(lk.next))
 	}
-	var b strings.Builder
-	for _, s := range l.sites {
-		b.Reset()
-		for k, h := range s.holes {
-			b.WriteString(s.pieces[k])
-			b.WriteString(vals[h])
-		}
-		b.WriteString(s.pieces[len(s.holes)])
-		if s.attr.block < 0 {
-			ptr(int32(s.node)).Data = b.String()
+	for i, s := range l.sites {
+		if v := t.SiteValue(i); s.attr.block < 0 {
+			ptr(int32(s.node)).Data = v
 		} else {
-			c.attrs[s.attr.block][s.attr.index].Val = b.String()
+			c.attrs[s.attr.block][s.attr.index].Val = v
 		}
 	}
-	return &Tree{Root: ptr(0), l: l, c: c}
+	t.root, t.c = ptr(0), c
+}
+
+// fill is the site's value with vals in its holes.
+func (s *site) fill(vals []string) string {
+	n := len(s.pieces[len(s.holes)])
+	for k, h := range s.holes {
+		n += len(s.pieces[k]) + len(vals[h])
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for k, h := range s.holes {
+		b.WriteString(s.pieces[k])
+		b.WriteString(vals[h])
+	}
+	b.WriteString(s.pieces[len(s.holes)])
+	return b.String()
 }
 
 func setString(dst *string, s string) {

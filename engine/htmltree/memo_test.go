@@ -110,11 +110,11 @@ func TestLayoutsCopies(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d := sameTree(doc, tr.Root); d != "" {
+		if d := sameTree(doc, tr.Root()); d != "" {
 			t.Fatalf("%d: %s", i, d)
 		}
 		// what the AMP pass does to a tree: values, attributes, children and links change
-		p := tr.Root.LastChild.LastChild.FirstChild // html > body > p
+		p := tr.Root().LastChild.LastChild.FirstChild // html > body > p
 		p.Attr[0].Val = "changed"
 		p.FirstChild.Data = "changed"
 		p.Attr = append(p.Attr, html.Attribute{Key: "id", Val: "x"})
@@ -123,8 +123,8 @@ func TestLayoutsCopies(t *testing.T) {
 		p.Namespace, p.Type = "svg", html.CommentNode
 		if release {
 			tr.Release()
-			if tr.Root != nil {
-				t.Error("Release leaves the root")
+			if tr.Layout() != nil {
+				t.Error("Release leaves the tree")
 			}
 		}
 	}
