@@ -303,7 +303,10 @@ func ConvertRecord(doc *html.Node, opt Options, sites []htmltree.SiteRef) (strin
 		}
 	}
 	c := convPool.Get().(*conv)
-	defer convPool.Put(c)
+	defer func() {
+		c.rec = nil // the pooled converter keeps no document
+		convPool.Put(c)
+	}()
 	out := convert(c, doc, opt, r)
 	if r.bad {
 		return out, nil
