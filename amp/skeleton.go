@@ -43,14 +43,10 @@ type guard struct {
 
 // recorder follows a transform that makes a Skeleton.
 type recorder struct {
-	sites  map[*html.Node]map[string]int // node → key → site
-	bad    bool                          // a site was read where no guard applies
+	sites  htmltree.Sites
+	bad    bool // a site was read where no guard applies
 	spans  []span
 	guards []guard
-}
-
-func newRecorder(sites []htmltree.SiteRef) *recorder {
-	return &recorder{sites: htmltree.SiteIndex(sites)}
 }
 
 // site returns the site of n's attribute key ("" for n's text) and whether it is one.
@@ -58,25 +54,14 @@ func (r *recorder) site(n *html.Node, key string) (int, bool) {
 	if r == nil {
 		return 0, false
 	}
-	i, ok := r.sites[n][key]
-	return i, ok
+	return r.sites.Of(n, key)
 }
 
 // hasSite reports whether n has a site of its own.
 func (r *recorder) hasSite(n *html.Node) bool { return r != nil && len(r.sites[n]) > 0 }
 
 // subtreeHasSite reports whether n or anything under it has a site.
-func (r *recorder) subtreeHasSite(n *html.Node) bool {
-	if r.hasSite(n) {
-		return true
-	}
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		if r.subtreeHasSite(c) {
-			return true
-		}
-	}
-	return false
-}
+func (r *recorder) subtreeHasSite(n *html.Node) bool { return r != nil && r.sites.In(n) }
 
 // cloned gives the nodes of c, a deep copy of n, the sites of their originals.
 func (r *recorder) cloned(n, c *html.Node) {
@@ -99,7 +84,7 @@ func (r *recorder) refuse(n *html.Node) {
 // nil when there is none; sites are the places of doc that hold values, read before the
 // transform rewrites doc.
 func TransformRecord(doc *html.Node, src string, opt Options, sites []htmltree.SiteRef) (Result, *Skeleton) {
-	r := newRecorder(sites)
+	r := &recorder{sites: htmltree.SiteIndex(sites)}
 	res := transformWith(doc, strings.TrimPrefix(src, "\ufeff"), opt, r)
 	if r.bad || !res.OK || len(res.Diagnostics) > 0 {
 		return res, nil

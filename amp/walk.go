@@ -189,8 +189,8 @@ func (t *transformer) attrs(n *html.Node, tag origTag) {
 }
 
 // recordAttr notes how attrs treats attribute a of n, which is a site: copied as it is
-// (most attributes), kept while it stays an absolute link (href, a guard), or judged from its
-// value, which no Skeleton can stand for.
+// (most attributes; an image's src was recorded by img), kept while it stays an absolute
+// link (href, a guard), or judged from its value, which no Skeleton can stand for.
 func (t *transformer) recordAttr(n *html.Node, a html.Attribute, elem attrScope, site int) {
 	switch {
 	case t.inTemplate, !attrAllowed(elem, a.Key):
@@ -200,11 +200,8 @@ func (t *transformer) recordAttr(n *html.Node, a html.Attribute, elem attrScope,
 			t.rec.bad = true
 		}
 		t.rec.guards = append(t.rec.guards, guard{site: site, kind: guardHref})
-	case a.Key == "style", a.Key == "class", a.Key == "id", a.Key == "target", a.Key == "src":
-		// src: set by img and live, which record it
-		if a.Key != "src" {
-			t.rec.bad = true
-		}
+	case a.Key == "style", a.Key == "class", a.Key == "id", a.Key == "target":
+		t.rec.bad = true
 	}
 }
 

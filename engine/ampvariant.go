@@ -10,13 +10,12 @@ import (
 	"github.com/mailmold/mailmold/engine/text"
 )
 
-// ampPart fills m.AMP from tree, the parsed master document, which it rewrites (or from the
-// skeleton of its layout, see ampFromSkeleton). The
-// transform's diagnostics are placed at the template tags of their elements. When the
-// render found this message cannot have an AMP part (m.omitted) or the transform cannot
-// make valid AMP, the AMP part is omitted and diagnostics say why and where; HTML and text
-// are not affected.
-func (p *postProcessor) ampPart(m *Message, tree *htmltree.Tree) {
+// ampPart fills m.AMP from tree, the parsed master document, which it rewrites, or from
+// sk, the skeletons of its layout (see ampResult). The transform's diagnostics are placed
+// at the template tags of their elements. When the render found this message cannot have
+// an AMP part (m.omitted) or the transform cannot make valid AMP, the AMP part is omitted
+// and diagnostics say why and where; HTML and text are not affected.
+func (p *postProcessor) ampPart(m *Message, tree *htmltree.Tree, sk *skeletons) {
 	blocked := false
 	for _, o := range m.omitted {
 		if o.Variant == "amp" {
@@ -26,12 +25,7 @@ func (p *postProcessor) ampPart(m *Message, tree *htmltree.Tree) {
 		}
 	}
 	if !blocked {
-		if html, ok := p.ampFromSkeleton(tree); ok {
-			p.ampFilled.Add(1)
-			m.AMP = &html
-			return
-		}
-		res := p.ampTransform(tree, m.Master)
+		res := p.ampResult(tree, sk, m.Master)
 		pos := p.t.ampPositions(m.Master, res.Diagnostics)
 		for i, d := range res.Diagnostics {
 			m.Diagnostics = append(m.Diagnostics, diag.Diagnostic{File: p.t.Name, Line: pos[i][0], Col: pos[i][1], Severity: d.Severity,
@@ -64,29 +58,28 @@ func (p *postProcessor) skeletonsOf(tree *htmltree.Tree) *skeletons {
 	if l == nil {
 		return nil
 	}
+	if v, ok := p.skeletons.Load(l); ok {
+		return v.(*skeletons)
+	}
 	v, _ := p.skeletons.LoadOrStore(l, new(skeletons))
 	return v.(*skeletons)
 }
 
-// ampFromSkeleton returns the AMP part of tree from its layout's skeleton (see
-// amp.Skeleton), when there is one and tree's values meet its guards.
-func (p *postProcessor) ampFromSkeleton(tree *htmltree.Tree) (string, bool) {
-	sk := p.skeletonsOf(tree)
+// ampResult returns the AMP part of tree: from its layout's skeleton (see amp.Skeleton)
+// when there is one and tree's values meet its guards, else transformed, the transform also
+// making the layout's skeleton while it has none. sk is nil for a parsed tree.
+func (p *postProcessor) ampResult(tree *htmltree.Tree, sk *skeletons, master string) amp.Result {
 	if sk == nil {
-		return "", false
+		return amp.TransformNodeSource(tree.Root(), master, amp.Options{})
 	}
-	skel := sk.amp.Load()
-	if skel == nil {
-		return "", false
+	if skel := sk.amp.Load(); skel != nil {
+		if html, ok := skel.Fill(tree.SiteValue); ok {
+			p.ampFilled.Add(1)
+			return amp.Result{OK: true, HTML: html}
+		}
+		return amp.TransformNodeSource(tree.Root(), master, amp.Options{})
 	}
-	return skel.Fill(tree.SiteValue)
-}
-
-// ampTransform transforms tree; while its layout has no skeleton, the transform also tries
-// to make one.
-func (p *postProcessor) ampTransform(tree *htmltree.Tree, master string) amp.Result {
-	sk := p.skeletonsOf(tree)
-	if sk == nil || sk.amp.Load() != nil || sk.ampTries.Add(1) > maxSkeletonTries {
+	if sk.ampTries.Add(1) > maxSkeletonTries {
 		return amp.TransformNodeSource(tree.Root(), master, amp.Options{})
 	}
 	res, skel := amp.TransformRecord(tree.Root(), master, amp.Options{}, tree.SiteRefs())
@@ -98,9 +91,9 @@ func (p *postProcessor) ampTransform(tree *htmltree.Tree, master string) amp.Res
 
 // textPart returns the text variant of tree: from its layout's skeleton (see
 // text.Skeleton) when there is one and tree's values meet its conditions, else converted,
-// the conversion also making the layout's skeleton while it has none.
-func (p *postProcessor) textPart(tree *htmltree.Tree) string {
-	sk := p.skeletonsOf(tree)
+// the conversion also making the layout's skeleton while it has none. sk is nil for a
+// parsed tree.
+func (p *postProcessor) textPart(tree *htmltree.Tree, sk *skeletons) string {
 	if sk == nil {
 		return text.ConvertNode(tree.Root(), p.t.textOpt)
 	}

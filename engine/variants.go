@@ -77,19 +77,21 @@ func (p *postProcessor) run(m *Message, htmlDoc string) error {
 	// the text and AMP passes share one parse of the master: text reads it, AMP then
 	// rewrites it
 	var tree *htmltree.Tree
+	var sk *skeletons
 	if v.Text || v.AMP {
 		var err error
 		if tree, err = p.layouts.ParseTree(m.Master, m.holes); err != nil {
 			return fmt.Errorf("%s: parsing the rendered document: %w", p.t.Name, err)
 		}
 		defer tree.Release() // the passes keep strings only
+		sk = p.skeletonsOf(tree)
 	}
 	if v.Text {
-		s := p.textPart(tree)
+		s := p.textPart(tree, sk)
 		m.Text = &s
 	}
 	if v.AMP {
-		p.ampPart(m, tree)
+		p.ampPart(m, tree, sk)
 	}
 	return nil
 }

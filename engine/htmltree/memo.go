@@ -187,9 +187,13 @@ func (t *Tree) SiteRefs() []SiteRef {
 	return refs
 }
 
-// SiteIndex maps the node and key of each of sites to its index.
-func SiteIndex(sites []SiteRef) map[*html.Node]map[string]int {
-	m := map[*html.Node]map[string]int{}
+// Sites indexes the sites of a document: node, then attribute key ("" for a text node),
+// then the site's number.
+type Sites map[*html.Node]map[string]int
+
+// SiteIndex indexes sites.
+func SiteIndex(sites []SiteRef) Sites {
+	m := Sites{}
 	for i, s := range sites {
 		k := m[s.Node]
 		if k == nil {
@@ -199,6 +203,26 @@ func SiteIndex(sites []SiteRef) map[*html.Node]map[string]int {
 		k[s.Key] = i
 	}
 	return m
+}
+
+// Of returns the number of the site at n's attribute key ("" for n's text) and whether
+// there is one.
+func (s Sites) Of(n *html.Node, key string) (int, bool) {
+	i, ok := s[n][key]
+	return i, ok
+}
+
+// In reports whether n or anything under it has a site.
+func (s Sites) In(n *html.Node) bool {
+	if len(s[n]) > 0 {
+		return true
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if s.In(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // Release gives the tree's memory to the next document of its layout. Nothing may use the
@@ -240,11 +264,9 @@ func (ls *Layouts) reuse(doc string, holes [][2]int) *Tree {
 			break
 		}
 	}
+	full := ls.n >= ls.max
 	ls.mu.RUnlock()
 	if l == nil {
-		ls.mu.RLock()
-		full := ls.n >= ls.max
-		ls.mu.RUnlock()
 		if full {
 			return nil
 		}

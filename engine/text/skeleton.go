@@ -23,11 +23,10 @@ import (
 // in a space, or not) so that the text recorded after them still follows as it did (and
 // the paragraph is empty, which flush and <br> look at, when it was), a link must be
 // written the same way (label, URL, button...), and an image src must name a spacer or
-// not as before. A site read anywhere
-// else (style, class, id and hidden, which decide what is hidden; a list's start; data
-// tables; preformatted text; h3 to h6, underlined to the label's length; references in
-// References mode; image sizes; stylesheets whose hiding rules select by attribute or
-// text) gives no Skeleton.
+// not as before. A site read anywhere else (style, class, id and hidden, which decide what
+// is hidden; a list's start; data tables; preformatted text; h3 to h6, underlined to the
+// label's length; references in References mode; image sizes; stylesheets whose hiding
+// rules select by attribute or text) gives no Skeleton.
 type Skeleton struct {
 	ops    []textOp
 	guards []srcGuard
@@ -43,11 +42,10 @@ type textOp struct {
 // dynPara is a paragraph that holds values, and the converter's state when it was laid
 // out.
 type dynPara struct {
-	pieces         []piece
-	prefix, marker string
-	started, cell  bool
-	lastBR         bool
-	pendingNL      int
+	pieces          []piece
+	prefix, marker  string
+	started, lastBR bool
+	pendingNL       int
 }
 
 // piece is text of a paragraph: bytes as recorded, or a segment written again.
@@ -68,12 +66,11 @@ const (
 // segment is a part of a paragraph written from values.
 type segment struct {
 	what       segKind
-	site       int      // segText, segAlt: the site (-1: a static alt, in alt)
-	alt        string   // segAlt with site -1
+	site       int      // segText, segAlt: the site
 	pixel      bool     // segAlt: the image is a spacer (isPixel)
 	label      []recipe // segLink, segUpper
 	href       int      // segLink: the URL's site, -1 for the static hrefS
-	hrefS      string   //
+	hrefS      string   // segLink: the URL when it holds no site
 	button     bool     // segLink
 	kind       linkKind // segLink: how the link was written
 	start, end int      // where it was in the paragraph while recording
@@ -94,7 +91,7 @@ type srcGuard struct {
 
 // recorder follows a conversion that makes a Skeleton.
 type recorder struct {
-	sites  map[*html.Node]map[string]int
+	sites  htmltree.Sites
 	bad    bool
 	ops    []textOp
 	at     int        // c.out[:at] is in ops
@@ -105,7 +102,7 @@ type recorder struct {
 // refuse gives no Skeleton when n's subtree holds a site: the caller reads it in a way no
 // Skeleton follows.
 func (r *recorder) refuse(n *html.Node) {
-	if r != nil && r.subtreeHasSite(n) {
+	if r != nil && r.sites.In(n) {
 		r.bad = true
 	}
 }
@@ -114,20 +111,7 @@ func (r *recorder) site(n *html.Node, key string) (int, bool) {
 	if r == nil {
 		return 0, false
 	}
-	i, ok := r.sites[n][key]
-	return i, ok
-}
-
-func (r *recorder) subtreeHasSite(n *html.Node) bool {
-	if len(r.sites[n]) > 0 {
-		return true
-	}
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		if r.subtreeHasSite(c) {
-			return true
-		}
-	}
-	return false
+	return r.sites.Of(n, key)
 }
 
 // paraEnd is how a paragraph ends: 0 empty, 1 in a space, 2 in anything else. The text
@@ -149,53 +133,27 @@ func (r *recorder) end(c *conv, s *segment) {
 	r.segs = append(r.segs, s)
 }
 
-// labelRecipe returns the pieces of n's visible text in the order appendVisible collects
-// them.
+// labelRecipe returns the pieces of n's visible text (see appendVisible): its sites, and
+// the text between them; sites reports whether there is any site.
 func (r *recorder) labelRecipe(c *conv, n *html.Node) (out []recipe, sites bool) {
-	text := func(s string) {
-		if len(out) > 0 && out[len(out)-1].site < 0 {
-			out[len(out)-1].text += s
-			return
+	var spans []siteSpan
+	text := c.appendVisible(nil, n, r, &spans)
+	at := 0
+	for _, sp := range spans {
+		if sp.start > at {
+			out = append(out, recipe{site: -1, text: string(text[at:sp.start])})
 		}
-		out = append(out, recipe{site: -1, text: s})
+		out = append(out, recipe{site: sp.site})
+		at = sp.end
 	}
-	var walk func(x *html.Node)
-	walk = func(x *html.Node) {
-		switch x.Type {
-		case html.TextNode:
-			if i, ok := r.site(x, ""); ok {
-				out, sites = append(out, recipe{site: i}), true
-			} else {
-				text(x.Data)
-			}
-			return
-		case html.ElementNode:
-			if c.hidden(x) || x.DataAtom == atom.Style || x.DataAtom == atom.Script {
-				return
-			}
-			if x.DataAtom == atom.Img {
-				if alt, _ := attr(x, "alt"); !isPixel(x) {
-					text(" ")
-					if i, ok := r.site(x, "alt"); ok {
-						out, sites = append(out, recipe{site: i}), true
-					} else {
-						text(alt)
-					}
-					text(" ")
-				}
-				return
-			}
-			if x.DataAtom == atom.Br {
-				text(" ")
-			}
-		}
-		for ch := x.FirstChild; ch != nil; ch = ch.NextSibling {
-			walk(ch)
-		}
+	if at < len(text) {
+		out = append(out, recipe{site: -1, text: string(text[at:])})
 	}
-	walk(n)
-	return out, sites
+	return out, len(spans) > 0
 }
+
+// siteSpan is where appendVisible wrote a site's value.
+type siteSpan struct{ site, start, end int }
 
 // linkSegment returns the segment of link n when its label or URL holds a site.
 func (r *recorder) linkSegment(c *conv, n *html.Node, href string, button bool) *segment {
@@ -220,8 +178,8 @@ func (r *recorder) flushing(c *conv) bool {
 	if len(r.segs) == 0 {
 		return false
 	}
-	p := &dynPara{prefix: c.prefix, marker: c.marker, started: c.started, cell: c.cell, lastBR: c.lastBR,
-		pendingNL: c.pendingNL}
+	// (a recording converter never lays out table cells: those have converters of their own)
+	p := &dynPara{prefix: c.prefix, marker: c.marker, started: c.started, lastBR: c.lastBR, pendingNL: c.pendingNL}
 	at := 0
 	for _, s := range r.segs {
 		if s.start > at {
@@ -342,7 +300,7 @@ func (s *Skeleton) Fill(value func(i int) string) (string, bool) {
 				return "", false
 			}
 		}
-		c.prefix, c.marker, c.started, c.cell, c.lastBR, c.pendingNL = p.prefix, p.marker, p.started, p.cell, p.lastBR, p.pendingNL
+		c.prefix, c.marker, c.started, c.lastBR, c.pendingNL = p.prefix, p.marker, p.started, p.lastBR, p.pendingNL
 		c.flush()
 	}
 	return finish(c.out), true
@@ -355,11 +313,7 @@ func (c *conv) replay(s *segment, value func(int) string) bool {
 	case segText:
 		c.inline(value(s.site))
 	case segAlt:
-		alt := s.alt
-		if s.site >= 0 {
-			alt = value(s.site)
-		}
-		c.altText(strings.TrimSpace(alt), s.pixel)
+		c.altText(strings.TrimSpace(value(s.site)), s.pixel)
 	case segLink:
 		label := c.recipeLabel(s.label, value)
 		href := s.hrefS

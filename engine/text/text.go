@@ -372,23 +372,24 @@ func (c *conv) inline(s string) {
 // labelOf is the visible text of n (images as alt text) with its whitespace collapsed as
 // strings.Fields and strings.Join would: the text of a link or a heading.
 func (c *conv) labelOf(n *html.Node) string {
-	c.text = c.appendVisible(c.text[:0], n)
+	c.text = c.appendVisible(c.text[:0], n, nil, nil)
 	return c.collapse(c.text)
 }
 
 // appendVisible appends the visible text of n (images as alt text), whitespace not yet
-// collapsed, to b.
-func (c *conv) appendVisible(b []byte, x *html.Node) []byte {
+// collapsed, to b. With a recorder, it also notes in spans where it wrote the value of a
+// site (a text node, an image's alt).
+func (c *conv) appendVisible(b []byte, x *html.Node, r *recorder, spans *[]siteSpan) []byte {
 	switch x.Type {
 	case html.TextNode:
-		return append(b, x.Data...)
+		return appendSite(b, x.Data, r, x, "", spans)
 	case html.ElementNode:
 		if c.hidden(x) || x.DataAtom == atom.Style || x.DataAtom == atom.Script {
 			return b
 		}
 		if x.DataAtom == atom.Img {
 			if alt, _ := attr(x, "alt"); !isPixel(x) {
-				b = append(append(append(b, ' '), alt...), ' ')
+				b = append(appendSite(append(b, ' '), alt, r, x, "alt", spans), ' ')
 			}
 			return b
 		}
@@ -397,9 +398,18 @@ func (c *conv) appendVisible(b []byte, x *html.Node) []byte {
 		}
 	}
 	for ch := x.FirstChild; ch != nil; ch = ch.NextSibling {
-		b = c.appendVisible(b, ch)
+		b = c.appendVisible(b, ch, r, spans)
 	}
 	return b
+}
+
+// appendSite appends v, the value of n's attribute key ("" for n's text), to b, noting its
+// span when it is a site of r.
+func appendSite(b []byte, v string, r *recorder, n *html.Node, key string, spans *[]siteSpan) []byte {
+	if i, ok := r.site(n, key); ok {
+		*spans = append(*spans, siteSpan{i, len(b), len(b) + len(v)})
+	}
+	return append(b, v...)
 }
 
 // textOf is the raw text content of n.
