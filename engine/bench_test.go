@@ -116,7 +116,7 @@ func BenchmarkNewsletter(b *testing.B) {
 	fullMessage("full-message-eml-two-renders", func(o *engine.Options) { o.NoDual = true })
 	// every master parsed and transformed, as for a recipient whose layout is new or whose
 	// values leave the recorded path (see htmltree.Layouts, amp.Skeleton)
-	fullMessage("full-message-eml-no-layouts", func(o *engine.Options) { o.NoLayouts = true })
+	fullMessage("full-message-eml-no-layouts", noLayouts)
 	// The passes alone, on one rendered master document.
 	tpl, p := benchSetup(b, &engine.Variants{}, nil)
 	m, err := tpl.Render(context.Background(), p.Data)

@@ -45,14 +45,7 @@ func TestDualRenderSameAsTwo(t *testing.T) {
 	ws, profiles := bundledAndHostile(t)
 	dual := 0
 	for _, name := range ws.Templates {
-		tpl, err := ws.Compile(name, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		split, err := ws.Compile(name, func(o *engine.Options) { o.NoDual = true })
-		if err != nil {
-			t.Fatal(err)
-		}
+		tpl, split := compileBoth(t, ws, name, func(o *engine.Options) { o.NoDual = true })
 		if engine.RendersDual(split) {
 			t.Fatalf("%s: NoDual is not honoured", name)
 		}

@@ -39,6 +39,19 @@ func bundledAndHostile(t *testing.T) (*workspace.Workspace, []map[string]any) {
 	return ws, profiles
 }
 
+// compileBoth compiles the workspace template name as it is and with off applied to its
+// options.
+func compileBoth(t *testing.T, ws *workspace.Workspace, name string, off func(*engine.Options)) (on, other *engine.Template) {
+	on, err := ws.Compile(name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if other, err = ws.Compile(name, off); err != nil {
+		t.Fatal(err)
+	}
+	return on, other
+}
+
 // fuzzSame compiles body as Liquid twice, the second time with off applied to the options,
 // and expects sameRender of each of profiles (data, decoded, then the profiles more gives
 // it) to find no difference. A template that does not compile is skipped.

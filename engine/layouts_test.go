@@ -17,14 +17,7 @@ import (
 func TestLayoutsSameAsParse(t *testing.T) {
 	ws, profiles := bundledAndHostile(t)
 	for _, name := range ws.Templates {
-		tpl, err := ws.Compile(name, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		parsed, err := ws.Compile(name, func(o *engine.Options) { o.NoLayouts = true })
-		if err != nil {
-			t.Fatal(err)
-		}
+		tpl, parsed := compileBoth(t, ws, name, noLayouts)
 		for round := range 2 {
 			for i, p := range profiles {
 				if d := sameRender(tpl, parsed, p); d != "" {
@@ -74,7 +67,7 @@ func FuzzLayoutRender(f *testing.F) {
 		`<table><tr><th>{{ a }}</th><th>x</th></tr><tr><td>{{ b }}</td><td>y</td></tr></table></body></html>`,
 		`{"a":"Ann Lee","b":"555 0100","u":"https://x.example/spacer.png"}`, "\u00a0")
 	f.Fuzz(func(t *testing.T, body, data, suffix string) {
-		fuzzSame(t, body, data, func(o *engine.Options) { o.NoLayouts = true }, func(p map[string]any) []map[string]any {
+		fuzzSame(t, body, data, noLayouts, func(p map[string]any) []map[string]any {
 			return []map[string]any{appendToStrings(p, suffix), p}
 		})
 	})
@@ -147,14 +140,7 @@ func TestAMPSkeletonGuards(t *testing.T) {
 // and expects the messages rendered one at a time without layouts. Run it under -race.
 func TestLayoutsConcurrent(t *testing.T) {
 	ws, profiles := bundledAndHostile(t)
-	tpl, err := ws.Compile("newsletter.liquid", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	parsed, err := ws.Compile("newsletter.liquid", func(o *engine.Options) { o.NoLayouts = true })
-	if err != nil {
-		t.Fatal(err)
-	}
+	tpl, parsed := compileBoth(t, ws, "newsletter.liquid", noLayouts)
 	want := make([][]byte, len(profiles))
 	for i, p := range profiles {
 		m, err := parsed.Render(context.Background(), p)
@@ -226,6 +212,9 @@ func TestTextSkeletonGuards(t *testing.T) {
 		}
 	}
 }
+
+// noLayouts turns layouts off (Options.NoLayouts).
+func noLayouts(o *engine.Options) { o.NoLayouts = true }
 
 // withAndWithoutLayouts compiles body as Liquid with layouts and without.
 func withAndWithoutLayouts(t *testing.T, body string) (tpl, parsed *engine.Template) {
