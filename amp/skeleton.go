@@ -1,6 +1,7 @@
 package amp
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/mailmold/mailmold/engine/htmltree"
@@ -97,18 +98,20 @@ func TransformRecord(doc *html.Node, src string, opt Options, sites []htmltree.S
 
 // Fill returns the AMP part of the document whose site i holds value(i), the one the
 // transform gives it, or false when the document does not meet the guards (or grows over
-// the size the transform warns about): then it needs a transform of its own.
-func (s *Skeleton) Fill(value func(i int) string) (string, bool) {
+// the size the transform warns about): then it needs a transform of its own. It appends to
+// holes the byte range of the part that each written value took (see mime.Holes), one per
+// value, empty ones included, and returns the extended slice.
+func (s *Skeleton) Fill(value func(i int) string, holes [][2]int) (string, [][2]int, bool) {
 	for _, g := range s.guards {
 		v := value(g.site)
 		switch g.kind {
 		case guardHref:
 			if strings.TrimSpace(v) != v || !absoluteLink(v) {
-				return "", false
+				return "", holes, false
 			}
 		case guardSrc:
 			if strings.TrimSpace(v) != v || !httpsURL(v) || isGIF(v) != g.want {
-				return "", false
+				return "", holes, false
 			}
 		}
 	}
@@ -116,17 +119,20 @@ func (s *Skeleton) Fill(value func(i int) string) (string, bool) {
 	b.Grow(len(s.out) + len(s.out)/8)
 	buf := make([]byte, 0, 256)
 	at := 0
+	n := len(holes)
+	holes = slices.Grow(holes, len(s.spans))
 	for _, sp := range s.spans {
 		b.WriteString(s.out[at:sp.start])
 		buf = appendEscaped(buf[:0], value(sp.site))
+		holes = append(holes, [2]int{b.Len(), b.Len() + len(buf)})
 		b.Write(buf)
 		at = sp.end
 	}
 	b.WriteString(s.out[at:])
 	if b.Len() > s.aim {
-		return "", false
+		return "", holes[:n], false
 	}
-	return b.String(), true
+	return b.String(), holes, true
 }
 
 // spansAt returns how many spans start before offset at.

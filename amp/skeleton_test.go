@@ -117,16 +117,22 @@ func skeletonSame(t testing.TB, layout, first string, others []string) (bool, []
 		return false, nil
 	}
 	var filled []bool
+	static := "" // the text of the filled parts outside their holes, the same for each
 	for _, v := range others {
 		root, sites2, vals := document(t, layout, v)
 		if !sameShape(shape, root, shapeSites, sites2) {
 			filled = append(filled, false)
 			continue
 		}
-		got, ok := skel.Fill(func(i int) string { return vals[i] })
+		got, holes, ok := skel.Fill(func(i int) string { return vals[i] }, nil)
 		filled = append(filled, ok)
 		if !ok {
 			continue
+		}
+		if st := outsideHoles(t, got, holes); static == "" {
+			static = st
+		} else if st != static {
+			t.Fatalf("%q: the text outside the holes changed:\n%.600q\nwas\n%.600q", v, st, static)
 		}
 		if full := amp.TransformNode(root, amp.Options{}); !full.OK || len(full.Diagnostics) > 0 || full.HTML != got {
 			t.Fatalf("%q: the skeleton gives\n%.600q\nthe transform (ok %v, %d diagnostics)\n%.600q", v, got, full.OK, len(full.Diagnostics), full.HTML)
@@ -196,4 +202,22 @@ func FuzzSkeleton(f *testing.F) {
 		}
 		skeletonSame(t, layout, a, []string{b})
 	})
+}
+
+// outsideHoles returns s without the byte ranges of holes, each replaced by a NUL, after
+// checking that they are in order within s.
+func outsideHoles(t testing.TB, s string, holes [][2]int) string {
+	t.Helper()
+	var b strings.Builder
+	at := 0
+	for _, h := range holes {
+		if h[0] < at || h[1] < h[0] || h[1] > len(s) {
+			t.Fatalf("holes %v out of order in %d bytes", holes, len(s))
+		}
+		b.WriteString(s[at:h[0]])
+		b.WriteByte(0)
+		at = h[1]
+	}
+	b.WriteString(s[at:])
+	return b.String()
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"github.com/mailmold/mailmold/engine/mime"
 	"strings"
 	"sync/atomic"
 
@@ -25,7 +26,7 @@ func (p *postProcessor) ampPart(m *Message, tree *htmltree.Tree, sk *skeletons) 
 		}
 	}
 	if !blocked {
-		res := p.ampResult(tree, sk, m.Master)
+		res, holes := p.ampResult(tree, sk, m.Master)
 		pos := p.t.ampPositions(m.Master, res.Diagnostics)
 		for i, d := range res.Diagnostics {
 			m.Diagnostics = append(m.Diagnostics, diag.Diagnostic{File: p.t.Name, Line: pos[i][0], Col: pos[i][1], Severity: d.Severity,
@@ -33,6 +34,9 @@ func (p *postProcessor) ampPart(m *Message, tree *htmltree.Tree, sk *skeletons) 
 		}
 		if res.OK {
 			m.AMP = &res.HTML
+			if holes != nil {
+				m.ampHoles = mime.Holes{Ranges: holes, Cache: &sk.ampQP}
+			}
 			return
 		}
 	}
@@ -44,10 +48,14 @@ func (p *postProcessor) ampPart(m *Message, tree *htmltree.Tree, sk *skeletons) 
 // none. A document whose own values stop a recording (an image that is not https, say)
 // would leave its layout without a skeleton for good, so a layout is recorded up to
 // maxSkeletonTries times before its documents are only converted.
+//
+// The layout also keeps the quoted-printable encodings of its HTML and AMP parts outside
+// their holes, for the MIME message (see mime.Holes).
 type skeletons struct {
 	amp                 atomic.Pointer[amp.Skeleton]
 	text                atomic.Pointer[text.Skeleton]
 	ampTries, textTries atomic.Int32
+	htmlQP, ampQP       mime.LayoutCache
 }
 
 const maxSkeletonTries = 3
@@ -67,26 +75,28 @@ func (p *postProcessor) skeletonsOf(tree *htmltree.Tree) *skeletons {
 
 // ampResult returns the AMP part of tree: from its layout's skeleton (see amp.Skeleton)
 // when there is one and tree's values meet its guards, else transformed, the transform also
-// making the layout's skeleton while it has none. sk is nil for a parsed tree.
-func (p *postProcessor) ampResult(tree *htmltree.Tree, sk *skeletons, master string) amp.Result {
+// making the layout's skeleton while it has none. sk is nil for a parsed tree. A part made
+// from the skeleton comes with its holes (not nil, see mime.Holes); a transformed one
+// without.
+func (p *postProcessor) ampResult(tree *htmltree.Tree, sk *skeletons, master string) (amp.Result, [][2]int) {
 	if sk == nil {
-		return amp.TransformNodeSource(tree.Root(), master, amp.Options{})
+		return amp.TransformNodeSource(tree.Root(), master, amp.Options{}), nil
 	}
 	if skel := sk.amp.Load(); skel != nil {
-		if html, ok := skel.Fill(tree.SiteValue); ok {
+		if html, holes, ok := skel.Fill(tree.SiteValue, [][2]int{}); ok {
 			p.ampFilled.Add(1)
-			return amp.Result{OK: true, HTML: html}
+			return amp.Result{OK: true, HTML: html}, holes
 		}
-		return amp.TransformNodeSource(tree.Root(), master, amp.Options{})
+		return amp.TransformNodeSource(tree.Root(), master, amp.Options{}), nil
 	}
 	if sk.ampTries.Add(1) > maxSkeletonTries {
-		return amp.TransformNodeSource(tree.Root(), master, amp.Options{})
+		return amp.TransformNodeSource(tree.Root(), master, amp.Options{}), nil
 	}
 	res, skel := amp.TransformRecord(tree.Root(), master, amp.Options{}, tree.SiteRefs())
 	if skel != nil {
 		sk.amp.CompareAndSwap(nil, skel)
 	}
-	return res
+	return res, nil
 }
 
 // textPart returns the text variant of tree: from its layout's skeleton (see

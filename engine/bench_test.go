@@ -178,7 +178,7 @@ func BenchmarkNewsletter(b *testing.B) {
 	b.Run("pass-amp-skeleton", func(b *testing.B) { // the AMP pass, from the layout's skeleton
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
-			ampSkel.Fill(value)
+			ampSkel.Fill(value, nil)
 		}
 	})
 	b.Run("pass-inline", func(b *testing.B) {

@@ -34,6 +34,8 @@ func (m *Message) MIME(date time.Time) *mime.Message {
 		Date:            date,
 		ListUnsubscribe: m.Unsubscribe,
 		HTML:            m.HTML,
+		HTMLHoles:       m.htmlHoles,
+		AMPHoles:        m.ampHoles,
 	}
 	if m.ReplyTo != "" {
 		a := parseAddress(m.ReplyTo)

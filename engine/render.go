@@ -11,6 +11,7 @@ import (
 	"github.com/mailmold/mailmold/engine/diag"
 	"github.com/mailmold/mailmold/engine/eval"
 	"github.com/mailmold/mailmold/engine/filters"
+	"github.com/mailmold/mailmold/engine/mime"
 	"github.com/mailmold/mailmold/engine/pongo"
 	"github.com/mailmold/mailmold/engine/value"
 )
@@ -44,6 +45,9 @@ type Message struct {
 	omitted []eval.Omission
 	// holes are the byte ranges of Master written from data (see pongo.Doc)
 	holes [][2]int
+	// htmlHoles and ampHoles are those of HTML and AMP, with where their layout's MIME
+	// encodings are kept (see mime.Holes); zero when not known
+	htmlHoles, ampHoles mime.Holes
 }
 
 // RenderOptions are per-call render settings.
@@ -154,19 +158,20 @@ func (t *Template) render(ctx context.Context, profile map[string]any, ro Render
 			return nil, err
 		}
 		t.escapeNotes(st, m)
-		if err := t.post.run(m, b.String()); err != nil {
+		if err := t.post.run(m, b.String(), nil); err != nil {
 			return nil, err
 		}
 		return m, nil
 	}
-	var b pongo.Doc // the master document, with its holes for the parse (see htmltree.Layouts)
-	var hb strings.Builder
+	var b pongo.Doc  // the master document, with its holes for the parse (see htmltree.Layouts)
+	var hb pongo.Doc // the HTML variant, with its holes for the MIME message (see mime.Holes)
 	dual := t.dual != nil && ro.Trace == nil && v.HTML && !ro.twoRenders
 	b.Holes = make([][2]int, 0, t.masterHoles.count(16))
 	if dual {
 		// one evaluation writes the master document and the HTML variant (see dual.go)
 		b.Grow(t.masterSize.hint(len(t.Source)))
 		hb.Grow(t.htmlSize.hint(len(t.Source)))
+		hb.Holes = make([][2]int, 0, t.masterHoles.count(16))
 		if err := t.dual.RenderDual(st, &b, &hb); err != nil {
 			if errors.Is(err, pongo.ErrNotDual) {
 				// a place where the two cannot be written apart: start again, rendering
@@ -197,6 +202,7 @@ func (t *Template) render(ctx context.Context, profile map[string]any, ro Render
 	}
 	t.escapeNotes(st, m)
 	var htmlDoc string
+	var htmlHoles [][2]int
 	if v.HTML {
 		if !dual {
 			hb.Grow(t.htmlSize.hint(b.Len()))
@@ -205,9 +211,9 @@ func (t *Template) render(ctx context.Context, profile map[string]any, ro Render
 			}
 		}
 		t.htmlSize.seen(hb.Len())
-		htmlDoc = hb.String()
+		htmlDoc, htmlHoles = hb.String(), hb.Holes
 	}
-	if err := t.post.run(m, htmlDoc); err != nil {
+	if err := t.post.run(m, htmlDoc, htmlHoles); err != nil {
 		return nil, err
 	}
 	return m, nil

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"github.com/mailmold/mailmold/engine/mime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -54,8 +55,9 @@ func (p *postProcessor) variants() Variants {
 }
 
 // run fills the variants of m: HTML from htmlDoc, the output of the template's HTML program
-// (see Template.html), AMP and text from m.Master.
-func (p *postProcessor) run(m *Message, htmlDoc string) error {
+// (see Template.html) with its holes at htmlHoles (nil: not known), AMP and text from
+// m.Master.
+func (p *postProcessor) run(m *Message, htmlDoc string, htmlHoles [][2]int) error {
 	v := p.variants()
 	if v.HTML {
 		pipe := p.prod
@@ -70,6 +72,9 @@ func (p *postProcessor) run(m *Message, htmlDoc string) error {
 			return fmt.Errorf("%s: %w", p.t.Name, err)
 		}
 		m.HTML = html
+		if pipe != p.none {
+			htmlHoles = nil // the HTML pass rewrote the document: the holes are not its
+		}
 		if sev, msg := htmlprod.CheckSize(len(html)); sev != "" {
 			m.Diagnostics = append(m.Diagnostics, diag.Diagnostic{File: p.t.Name, Line: 1, Col: 1, Severity: sev, Rule: "size", Message: msg, Profile: m.ProfileID})
 		}
@@ -85,6 +90,9 @@ func (p *postProcessor) run(m *Message, htmlDoc string) error {
 		}
 		defer tree.Release() // the passes keep strings only
 		sk = p.skeletonsOf(tree)
+	}
+	if sk != nil && htmlHoles != nil {
+		m.htmlHoles = mime.Holes{Ranges: htmlHoles, Cache: &sk.htmlQP}
 	}
 	if v.Text {
 		s := p.textPart(tree, sk)

@@ -2,7 +2,9 @@
 // with text/plain, then text/x-amp-html (when there is an AMP part), then text/html, every
 // part UTF-8 and quoted-printable. The message is formatted straight into one buffer, the
 // bodies with a quoted-printable encoder of its own that writes what
-// mime/quotedprintable.Writer would; the tests read every message back with net/mail,
+// mime/quotedprintable.Writer would; a body whose holes (the ranges written from data) are
+// given is encoded piece by piece around them instead, the encoding of its text outside
+// them kept once per layout (see Holes). The tests read every message back with net/mail,
 // mime/multipart and github.com/emersion/go-message.
 //
 // Header values never carry CR, LF or other control characters, whatever the data: every
@@ -48,6 +50,10 @@ type Message struct {
 	Preheader       string      // not a header; ignored here, kept for callers
 	Headers         [][2]string // extra header fields (name, value), in order
 	Text, AMP, HTML string      // AMP "" means no AMP part
+	// HTMLHoles and AMPHoles say where the HTML and AMP bodies came from data, so that the
+	// text around that is encoded once per layout instead of once per message (see Holes).
+	// The zero value encodes the body whole; either way it decodes to the same text.
+	HTMLHoles, AMPHoles Holes
 }
 
 // Errors wrapped by the errors Bytes and WriteTo return.
@@ -92,18 +98,30 @@ var bufPool = sync.Pool{New: func() any { return new([]byte) }}
 
 const maxPooled = 1 << 20
 
-type part struct{ typ, body string }
+type part struct {
+	typ, body string
+	holes     Holes
+}
 
 // parts returns the alternative parts in order, bodies with LF line breaks
 // (quoted-printable writes them as CRLF). A body that is not valid UTF-8 is left as it is:
 // appendMessage finds that while encoding, and then calls validUTF8.
 func (m *Message) parts() []part {
 	ps := make([]part, 0, 3)
-	ps = append(ps, part{"text/plain", lfBreaks(m.Text)})
+	ps = append(ps, part{typ: "text/plain", body: lfBreaks(m.Text)})
 	if m.AMP != "" {
-		ps = append(ps, part{"text/x-amp-html", lfBreaks(m.AMP)})
+		ps = append(ps, bodyPart("text/x-amp-html", m.AMP, m.AMPHoles))
 	}
-	return append(ps, part{"text/html", lfBreaks(m.HTML)})
+	return append(ps, bodyPart("text/html", m.HTML, m.HTMLHoles))
+}
+
+// bodyPart returns the part of type typ with body and its holes; a body whose line breaks
+// lfBreaks rewrites loses its holes (they no longer say where its data is).
+func bodyPart(typ, body string, h Holes) part {
+	if strings.IndexByte(body, '\r') >= 0 {
+		return part{typ: typ, body: lfBreaks(body)}
+	}
+	return part{typ: typ, body: body, holes: h}
 }
 
 // lfBreaks turns the CRLF and CR line breaks of s into LF.
@@ -117,7 +135,9 @@ func lfBreaks(s string) string {
 // validUTF8 replaces each run of bytes that are not UTF-8 in the bodies with U+FFFD.
 func validUTF8(parts []part) {
 	for i := range parts {
-		parts[i].body = strings.ToValidUTF8(parts[i].body, "\uFFFD")
+		if v := strings.ToValidUTF8(parts[i].body, "\uFFFD"); v != parts[i].body {
+			parts[i].body, parts[i].holes = v, Holes{}
+		}
 	}
 }
 
@@ -166,7 +186,7 @@ func appendParts(b []byte, fields []string, parts []part) ([]byte, error) {
 		b = append(b, p.typ...)
 		b = append(b, partHead...)
 		var err error
-		if b, err = appendQuotedPrintable(b, p.body); err != nil {
+		if b, err = appendBody(b, p.body, p.holes); err != nil {
 			return b, err
 		}
 	}

@@ -45,7 +45,23 @@ var qpLiteral = func() (t [256]bool) {
 // in s is one hard line break. It returns errNotUTF8, and b extended with some of the
 // encoding, when s is not valid UTF-8.
 func appendQuotedPrintable(b []byte, s string) ([]byte, error) {
-	col := 0 // characters on the current output line
+	b, col, err := appendQP(b, s, 0)
+	if err != nil {
+		return b, err
+	}
+	if n := len(b); col > 0 && (b[n-1] == ' ' || b[n-1] == '\t') {
+		b = growNoZero(b, 8)
+		n, _ = qpTrailingSpace(b[:cap(b)], n, col)
+		b = b[:n]
+	}
+	return b, nil
+}
+
+// appendQP appends the encoding of s to b, its first character at column col of the line
+// b ends in, and returns the column after it. A space or tab that ends s is left as it is:
+// what comes next decides whether it must be encoded (before a line break or the end of
+// the body).
+func appendQP(b []byte, s string, col int) ([]byte, int, error) {
 	for i := 0; i < len(s); {
 		b = growNoZero(b, qpSlack)
 		n := len(b)
@@ -55,15 +71,10 @@ func appendQuotedPrintable(b []byte, s string) ([]byte, error) {
 		n, col, i, ok = qpEncode(b, n, col, s, i, min(len(s), i+qpChunk))
 		b = b[:n]
 		if !ok {
-			return b, errNotUTF8
+			return b, col, errNotUTF8
 		}
 	}
-	if n := len(b); col > 0 && (b[n-1] == ' ' || b[n-1] == '\t') {
-		b = growNoZero(b, 8)
-		n, _ = qpTrailingSpace(b[:cap(b)], n, col)
-		b = b[:n]
-	}
-	return b, nil
+	return b, col, nil
 }
 
 // qpEncode writes the encoding of s[i:end] into b[n:], which must have room for qpGrowth

@@ -151,7 +151,7 @@ func FuzzQuotedPrintable(f *testing.F) {
 }
 
 func TestBoundaryOfHeader(t *testing.T) {
-	parts := []part{{"text/plain", "x"}}
+	parts := []part{{typ: "text/plain", body: "x"}}
 	a := boundaryOf(nil, []string{"Message-ID: <1@x.example>\r\n"}, parts)
 	if c := boundaryOf(nil, []string{"Message-ID: <2@x.example>\r\n"}, parts); c == a {
 		t.Error("the header does not change the boundary")

@@ -16,7 +16,8 @@ import (
 // writes it only if the whole value, as a browser parses it, is a safe URL; else BlockedURL.
 type guardEx struct{ g *urlGuard }
 
-func (x *guardEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
+func (x *guardEx) exec(rv run, bodies []*pongo2.NodeWrapper) error {
+	r := &rv
 	var buf bytes.Buffer
 	if err := r.body(bodies[0], &limitWriter{w: &buf, s: r.s}); err != nil {
 		return err
@@ -46,30 +47,43 @@ func writeOutput(r *run, v any, c outCtx, raw bool, pos tree.Pos) error {
 
 // Doc is a document buffer that also records the holes of the document written into it:
 // the byte ranges that came from data (each output's value, written as its context
-// needs), for htmltree.Layouts. An empty value makes no hole.
+// needs), for htmltree.Layouts and mime.Layout. An empty value makes no hole. In a Dual
+// program's render both documents can be Docs: a value is written the same to each.
 type Doc struct {
 	strings.Builder
 	Holes [][2]int
 }
 
-// writeData writes s, which comes from data, to w, as a hole when w writes a Doc.
+// writeData writes s, which comes from data, to w, as a hole in each Doc w writes.
 func writeData(w pongo2.TemplateWriter, s string) error {
-	var d *Doc
+	var d, hd *Doc
 	switch w := w.(type) {
 	case *limitWriter:
 		d, _ = w.w.(*Doc)
 	case *dualWriter:
 		d, _ = w.m.w.(*Doc)
+		hd, _ = w.h.(*Doc)
 	case *masterWriter:
 		d, _ = w.w.(*Doc)
 	}
-	if d == nil || s == "" {
+	if (d == nil && hd == nil) || s == "" {
 		_, err := w.WriteString(s)
 		return err
 	}
-	start := d.Len()
+	var start, hstart int
+	if d != nil {
+		start = d.Len()
+	}
+	if hd != nil {
+		hstart = hd.Len()
+	}
 	_, err := w.WriteString(s)
-	d.Holes = append(d.Holes, [2]int{start, d.Len()})
+	if d != nil {
+		d.Holes = append(d.Holes, [2]int{start, d.Len()})
+	}
+	if hd != nil {
+		hd.Holes = append(hd.Holes, [2]int{hstart, hd.Len()})
+	}
 	return err
 }
 
