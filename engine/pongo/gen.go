@@ -430,7 +430,8 @@ func masterOnly(w pongo2.TemplateWriter) pongo2.TemplateWriter {
 // dualTextEx writes a text that differs between the two documents of a Dual program.
 type dualTextEx struct{ master, html string }
 
-func (t *dualTextEx) exec(r *run, _ []*pongo2.NodeWrapper) error {
+func (t *dualTextEx) exec(rv run, _ []*pongo2.NodeWrapper) error {
+	r := &rv
 	switch w := r.w.(type) {
 	case *dualWriter:
 		_, err := w.write(t.master, t.html)
@@ -452,7 +453,8 @@ const writerKey = "mm_w"
 // take strings as they are.
 type rootEx struct{}
 
-func (rootEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
+func (rootEx) exec(rv run, bodies []*pongo2.NodeWrapper) error {
+	r := &rv
 	if len(bodies) == 0 {
 		return nil
 	}

@@ -140,7 +140,8 @@ func (g *gen) compileInlineInclude(x *tree.Include, o eval.Options) (executor, [
 	return ex, []body{{x.Line, x.Body}}, nil
 }
 
-func (x *includeEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
+func (x *includeEx) exec(rv run, bodies []*pongo2.NodeWrapper) error {
+	r := &rv
 	if x.inline != nil {
 		r = &run{s: r.s, ctx: r.ctx, w: r.w, n: r.n, inline: bodies[0]}
 	}
@@ -310,7 +311,8 @@ func (g *gen) compileSegment(x *tree.Segment) (executor, []body, error) {
 	return ex, nonNil(bodies), nil
 }
 
-func (x *segmentEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
+func (x *segmentEx) exec(rv run, bodies []*pongo2.NodeWrapper) error {
+	r := &rv
 	in := r.s.Segment
 	for i, names := range x.names {
 		for _, n := range names {
@@ -367,7 +369,8 @@ func checkLiveSrc(src string) string {
 	return ""
 }
 
-func (x *liveEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
+func (x *liveEx) exec(rv run, bodies []*pongo2.NodeWrapper) error {
+	r := &rv
 	v, err := x.src(r.s)
 	if err != nil {
 		return err

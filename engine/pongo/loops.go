@@ -127,7 +127,8 @@ func (s seq) at(i int) any {
 	return s.list[s.off+i]
 }
 
-func (f *forEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
+func (f *forEx) exec(rv run, bodies []*pongo2.NodeWrapper) error {
+	r := &rv
 	coll, err := f.iter(r.s)
 	if err != nil {
 		return err
@@ -360,7 +361,8 @@ func (g *gen) compileCycle(x *tree.Cycle, o eval.Options) (executor, []body, err
 	return ex, nil, nil
 }
 
-func (c *cycleEx) exec(r *run, _ []*pongo2.NodeWrapper) error {
+func (c *cycleEx) exec(rv run, _ []*pongo2.NodeWrapper) error {
+	r := &rv
 	key := c.key
 	if c.group != nil {
 		g, err := c.group(r.s)

@@ -118,7 +118,8 @@ func nonNil(b []body) []body {
 
 type textEx struct{ text string }
 
-func (t *textEx) exec(r *run, _ []*pongo2.NodeWrapper) error {
+func (t *textEx) exec(rv run, _ []*pongo2.NodeWrapper) error {
+	r := &rv
 	_, err := r.w.WriteString(t.text)
 	return err
 }
@@ -131,7 +132,8 @@ type outputEx struct {
 	pos    tree.Pos
 }
 
-func (o *outputEx) exec(r *run, _ []*pongo2.NodeWrapper) error {
+func (o *outputEx) exec(rv run, _ []*pongo2.NodeWrapper) error {
+	r := &rv
 	v, err := o.fn(r.s)
 	if err != nil {
 		return err
@@ -149,7 +151,8 @@ type ifEx struct {
 	tags  []string
 }
 
-func (x *ifEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
+func (x *ifEx) exec(rv run, bodies []*pongo2.NodeWrapper) error {
+	r := &rv
 	for i, c := range x.conds {
 		if c != nil {
 			v, err := c(r.s)
@@ -171,7 +174,8 @@ type caseEx struct {
 	pos   []tree.Pos
 }
 
-func (x *caseEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
+func (x *caseEx) exec(rv run, bodies []*pongo2.NodeWrapper) error {
+	r := &rv
 	subj, err := x.subj(r.s)
 	if err != nil {
 		return err
@@ -211,7 +215,8 @@ type assignEx struct {
 	built bool
 }
 
-func (a *assignEx) exec(r *run, _ []*pongo2.NodeWrapper) error {
+func (a *assignEx) exec(rv run, _ []*pongo2.NodeWrapper) error {
+	r := &rv
 	v, err := a.fn(r.s)
 	if err != nil {
 		return err
@@ -236,7 +241,8 @@ func (r *run) capture(b *pongo2.NodeWrapper) (string, error) {
 
 type captureEx struct{ name string }
 
-func (c *captureEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
+func (c *captureEx) exec(rv run, bodies []*pongo2.NodeWrapper) error {
+	r := &rv
 	s, err := r.capture(bodies[0])
 	if err != nil {
 		return err
@@ -249,7 +255,8 @@ type counterEx struct {
 	delta int
 }
 
-func (c *counterEx) exec(r *run, _ []*pongo2.NodeWrapper) error {
+func (c *counterEx) exec(rv run, _ []*pongo2.NodeWrapper) error {
+	r := &rv
 	_, err := r.w.WriteString(value.ToString(r.s.Count(c.name, c.delta)))
 	return err
 }
@@ -261,11 +268,12 @@ var (
 
 type jumpEx struct{ err error }
 
-func (j jumpEx) exec(*run, []*pongo2.NodeWrapper) error { return j.err }
+func (j jumpEx) exec(run, []*pongo2.NodeWrapper) error { return j.err }
 
 type ifChangedEx struct{}
 
-func (x *ifChangedEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
+func (x *ifChangedEx) exec(rv run, bodies []*pongo2.NodeWrapper) error {
+	r := &rv
 	s, err := r.capture(bodies[0])
 	if err != nil {
 		return err
@@ -289,7 +297,8 @@ var md = goldmark.New()
 
 type markdownEx struct{}
 
-func (markdownEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
+func (markdownEx) exec(rv run, bodies []*pongo2.NodeWrapper) error {
+	r := &rv
 	src, err := r.capture(bodies[0])
 	if err != nil {
 		return err
@@ -339,7 +348,8 @@ type variantEx struct {
 	drop bool
 }
 
-func (v variantEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
+func (v variantEx) exec(rv run, bodies []*pongo2.NodeWrapper) error {
+	r := &rv
 	if v.drop {
 		return nil
 	}

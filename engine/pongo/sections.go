@@ -42,7 +42,8 @@ func mustacheFalsy(v any) bool {
 	return false
 }
 
-func (x *sectionEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
+func (x *sectionEx) exec(rv run, bodies []*pongo2.NodeWrapper) error {
+	r := &rv
 	v, err := x.fn(r.s)
 	if err != nil {
 		return err
@@ -97,7 +98,8 @@ func (g *gen) compileWith(x *tree.With, o eval.Options) (executor, []body, error
 	return ex, bodies, nil
 }
 
-func (x *withEx) exec(r *run, bodies []*pongo2.NodeWrapper) error {
+func (x *withEx) exec(rv run, bodies []*pongo2.NodeWrapper) error {
+	r := &rv
 	v, err := x.fn(r.s)
 	if err != nil {
 		return err

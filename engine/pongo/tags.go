@@ -43,7 +43,7 @@ const stateKey = "mm"
 
 // executor runs one tree node. bodies are the node's pongo2 bodies in source order.
 type executor interface {
-	exec(r *run, bodies []*pongo2.NodeWrapper) error
+	exec(r run, bodies []*pongo2.NodeWrapper) error
 }
 
 // run is what one executor call needs: the state, the pongo2 context and the writer.
@@ -100,7 +100,7 @@ func (n *pnode) Execute(ctx *pongo2.ExecutionContext, w pongo2.TemplateWriter) (
 				Hint: "this is a bug in mailmold or a filter: please report it with the template and the profile"}}
 		}
 	}()
-	if err := n.ex.exec(&run{s: s, ctx: ctx, w: w, n: n}, n.bodies); err != nil {
+	if err := n.ex.exec(run{s: s, ctx: ctx, w: w, n: n}, n.bodies); err != nil {
 		return &pongo2.Error{Sender: "mailmold", OrigError: n.anywhere(n.position(err))}
 	}
 	return nil
