@@ -97,6 +97,8 @@ type Template struct {
 	// is not exact: see dual.go); htmlTree is the tree html was compiled from
 	dual     *pongo.Program
 	htmlTree *tree.Template
+	// from and replyTo are the front matter's addresses as the MIME message takes them
+	from, replyTo address
 	// masterSize and htmlSize size the output buffers of the next render (see sizeHint)
 	masterSize, htmlSize sizeHint
 	masterHoles          sizeHint // the number of holes of the master document
@@ -231,6 +233,7 @@ func Compile(name, src string, opt Options) (*Template, error) {
 			}
 		}
 	}
+	t.from, t.replyTo = parsedAddress(fm.From.Value), parsedAddress(fm.ReplyTo.Value)
 	t.post = newPostProcessor(t)
 	return t, nil
 }

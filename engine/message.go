@@ -26,7 +26,7 @@ func (m *Message) AppendEML(b []byte) ([]byte, error) {
 
 // MIME returns the mime.Message for m dated date.
 func (m *Message) MIME(date time.Time) *mime.Message {
-	from := parseAddress(m.From)
+	from := m.from.of(m.From)
 	mm := &mime.Message{
 		From:            from,
 		To:              mime.Address{Name: m.ToName, Email: m.To},
@@ -38,7 +38,7 @@ func (m *Message) MIME(date time.Time) *mime.Message {
 		AMPHoles:        m.ampHoles,
 	}
 	if m.ReplyTo != "" {
-		a := parseAddress(m.ReplyTo)
+		a := m.replyTo.of(m.ReplyTo)
 		mm.ReplyTo = &a
 	}
 	domain := MessageDomain
@@ -53,6 +53,23 @@ func (m *Message) MIME(date time.Time) *mime.Message {
 		mm.AMP = *m.AMP
 	}
 	return mm
+}
+
+// address is an address as written and as parsed (see parseAddress), so that the
+// template's From and Reply-To are parsed once rather than for every message.
+type address struct {
+	raw    string
+	parsed mime.Address
+}
+
+func parsedAddress(s string) address { return address{s, parseAddress(s)} }
+
+// of returns s parsed: a's own parse when s is what a was made from.
+func (a address) of(s string) mime.Address {
+	if s == a.raw {
+		return a.parsed
+	}
+	return parseAddress(s)
 }
 
 // parseAddress reads "Name <addr@host>" or a bare address; what does not parse is kept as

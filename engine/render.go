@@ -48,6 +48,8 @@ type Message struct {
 	// htmlHoles and ampHoles are those of HTML and AMP, with where their layout's MIME
 	// encodings are kept (see mime.Holes); zero when not known
 	htmlHoles, ampHoles mime.Holes
+	// from and replyTo are From and ReplyTo parsed, when they are the template's
+	from, replyTo address
 }
 
 // RenderOptions are per-call render settings.
@@ -138,8 +140,8 @@ func (t *Template) render(ctx context.Context, profile map[string]any, ro Render
 			Severity: diag.SeverityWarning, Rule: "subject", Profile: m.ProfileID,
 			Message: "the subject contains Unicode bidi control characters (a sender-spoofing trick)"})
 	}
-	m.From = t.Front.From.Value
-	m.ReplyTo = t.Front.ReplyTo.Value
+	m.From, m.from = t.Front.From.Value, t.from
+	m.ReplyTo, m.replyTo = t.Front.ReplyTo.Value, t.replyTo
 	globals["subject"] = m.Subject
 	globals["preheader"] = m.Preheader
 	globals["unsubscribe_url"] = m.Unsubscribe

@@ -326,17 +326,20 @@ func compileFiltered(f *tree.Filtered, o Options) (Fn, error) {
 		// what the filters know of the limits: the value size bound they check before they
 		// allocate, and the context long filter calls stop on
 		s.Env.MaxBytes, s.Env.Ctx = max, s.Ctx
-		var argBuf [4]any
 		for i := range calls {
 			c := &calls[i]
-			args := argBuf[:0]
+			// the arguments go on the state's stack (an argument's own filters push and
+			// pop above them); the filter gets them as a slice it must not keep
+			base := len(s.args)
 			for _, af := range c.args {
 				a, err := af(s)
 				if err != nil {
+					s.args = s.args[:base]
 					return nil, err
 				}
-				args = append(args, a)
+				s.args = append(s.args, a)
 			}
+			args := s.args[base:len(s.args):len(s.args)]
 			var kw map[string]any
 			if len(c.keys) > 0 {
 				kw = make(map[string]any, len(c.keys))
@@ -349,6 +352,8 @@ func compileFiltered(f *tree.Filtered, o Options) (Fn, error) {
 				}
 			}
 			v, err = callFilter(c.fn, &s.Env, v, args, kw)
+			clear(s.args[base:])
+			s.args = s.args[:base]
 			if err != nil {
 				var se *filters.SizeError
 				if errors.As(err, &se) {

@@ -93,6 +93,9 @@ type State struct {
 	Trace func(b BranchHit)
 	// Omitted lists variants this render cannot produce while the render itself goes on.
 	Omitted []Omission
+	// args is a stack of filter arguments: each filter call pushes its own and pops them
+	// after the call (see compileFiltered), so a render allocates them once
+	args []any
 }
 
 // Omission is a variant one render cannot produce, and why: a live block whose src, taken

@@ -1,6 +1,7 @@
 package filters
 
 import (
+	"bytes"
 	"math"
 	"math/big"
 	"math/bits"
@@ -390,13 +391,70 @@ func round(_ *Env, in any, a []any, _ map[string]any) (any, error) {
 			}
 			return nil, &ArgError{"round", value.FormatFloat(n)}
 		}
-		f, _ := roundRat(decimal(n), places).Float64()
+		f, ok := roundDecimal(n, places)
+		if !ok {
+			f, _ = roundRat(decimal(n), places).Float64()
+		}
 		if places > 0 {
 			return f, nil
 		}
 		return floatToInt("round", f)
 	}
 	return 0, nil
+}
+
+// roundDecimal rounds the decimal value of n (its shortest representation, as decimal
+// reads it) to places >= 0 decimal places, half away from zero, on its digits: the digits
+// after the place are dropped, and the kept ones go up by one when the first dropped digit
+// is 5 or more (a half or more). The result is what roundRat gives, without big numbers;
+// false for places < 0 or a value strconv does not write in plain digits.
+func roundDecimal(n float64, places int) (float64, bool) {
+	if places < 0 || math.IsNaN(n) || math.IsInf(n, 0) {
+		return 0, false
+	}
+	if n == 0 {
+		return 0, true // minus zero too
+	}
+	var buf [64]byte
+	s := strconv.AppendFloat(buf[:0], n, 'f', -1, 64)
+	neg := len(s) > 0 && s[0] == '-'
+	if neg {
+		s = s[1:]
+	}
+	point := bytes.IndexByte(s, '.')
+	if point < 0 || len(s)-point-1 <= places {
+		return n, true // no more decimals than asked for
+	}
+	up := s[point+1+places] >= '5'
+	s = s[:point+1+places]
+	// the digits kept, without the point, and where it goes back
+	digits := make([]byte, 0, len(s)+1)
+	digits = append(digits, s[:point]...)
+	digits = append(digits, s[point+1:]...)
+	if up {
+		i := len(digits) - 1
+		for ; i >= 0 && digits[i] == '9'; i-- {
+			digits[i] = '0'
+		}
+		if i < 0 {
+			digits = append([]byte{'1'}, digits...)
+			point++
+		} else {
+			digits[i]++
+		}
+	}
+	if bytes.Count(digits, []byte{'0'}) == len(digits) {
+		return 0, true // no minus zero
+	}
+	out := make([]byte, 0, len(digits)+2)
+	if neg {
+		out = append(out, '-')
+	}
+	out = append(out, digits[:point]...)
+	out = append(out, '.')
+	out = append(out, digits[point:]...)
+	f, err := strconv.ParseFloat(string(out), 64)
+	return f, err == nil
 }
 
 // roundRat rounds r to places decimal places (negative: tens, hundreds...), half away from zero.

@@ -635,6 +635,9 @@ func (l *Layout) build(t *Tree) {
 
 // fill is the site's value with vals in its holes.
 func (s *site) fill(vals []string) string {
+	if len(s.holes) == 1 && s.pieces[0] == "" && s.pieces[1] == "" {
+		return vals[s.holes[0]] // the value alone: no copy
+	}
 	n := len(s.pieces[len(s.holes)])
 	for k, h := range s.holes {
 		n += len(s.pieces[k]) + len(vals[h])
