@@ -268,7 +268,12 @@ func reservedID(val string) (string, bool) {
 func reservedURL(u string) bool {
 	const p = "__amp_source_origin"
 	for i := 0; i+len(p) <= len(u); i++ {
-		if (u[i] == '_') && strings.EqualFold(u[i:i+len(p)], p) {
+		j := strings.IndexByte(u[i:len(u)-len(p)+1], '_')
+		if j < 0 {
+			return false
+		}
+		i += j
+		if strings.EqualFold(u[i:i+len(p)], p) {
 			return true
 		}
 	}

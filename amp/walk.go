@@ -304,6 +304,9 @@ func mustacheRe(s string) string {
 // angle bracket, in one pass.
 func templatedOrUnsafe(u string) bool {
 	for i := 0; i < len(u); i++ {
+		if !urlSpecial[u[i]] {
+			continue
+		}
 		switch u[i] {
 		case ' ', '\t', '\n', '\r', '<', '>', '"':
 			return true
@@ -319,6 +322,14 @@ func templatedOrUnsafe(u string) bool {
 	}
 	return false
 }
+
+// urlSpecial marks the bytes templatedOrUnsafe looks at twice.
+var urlSpecial = func() (t [256]bool) {
+	for _, c := range " \t\n\r<>\"{*" {
+		t[c] = true
+	}
+	return t
+}()
 
 // isMustacheVar reports whether s is exactly one escaped Mustache variable, {{name}}, the
 // only templated form AMP accepts in URL attributes.

@@ -111,6 +111,9 @@ func addrSpec(s string) (string, error) {
 		return "", fmt.Errorf("write an internationalized domain in its ASCII (xn--) form")
 	}
 	email := s
+	if len(email) <= 254 && isMsgID(email) {
+		return email, nil // dot-atom@dot-atom: what ParseAddress reads back as itself
+	}
 	p, err := mail.ParseAddress(email)
 	if err != nil {
 		return "", err

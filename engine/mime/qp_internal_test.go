@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"math/rand/v2"
+	"net/mail"
 	"mime/quotedprintable"
 	"os"
 	"path/filepath"
@@ -161,5 +162,29 @@ func TestBoundaryOfHeader(t *testing.T) {
 	}
 	if !strings.HasPrefix(string(a[:]), "mm=_") {
 		t.Errorf("boundary %s has no =_", a)
+	}
+}
+
+// TestAddrSpecDotAtom: the addresses addrSpec accepts without net/mail (dot-atom local part
+// and domain) are ones net/mail reads back as themselves.
+func TestAddrSpecDotAtom(t *testing.T) {
+	atext := "abcXYZ019!#$%&'*+-/=?^_`{|}~."
+	r := rand.New(rand.NewPCG(7, 8))
+	word := func() string {
+		b := make([]byte, 1+r.IntN(12))
+		for i := range b {
+			b[i] = atext[r.IntN(len(atext))]
+		}
+		return string(b)
+	}
+	for range 5000 {
+		s := word() + "@" + word()
+		if !isMsgID(s) {
+			continue
+		}
+		p, err := mail.ParseAddress(s)
+		if err != nil || p.Name != "" || p.Address != s {
+			t.Fatalf("%q: net/mail reads %+v, %v", s, p, err)
+		}
 	}
 }

@@ -22,6 +22,7 @@ package text
 import (
 	"bytes"
 	"math"
+	"math/bits"
 	"strconv"
 	"strings"
 	"sync"
@@ -184,8 +185,11 @@ func finish(b []byte) string {
 		} else {
 			end += r
 		}
-		l := bytes.TrimRight(b[r:end], " \t")
-		if len(l) == 0 || string(bytes.TrimSpace(l)) == ">" {
+		e := end
+		for e > r && (b[e-1] == ' ' || b[e-1] == '\t') {
+			e--
+		}
+		if e == r || string(bytes.TrimSpace(b[r:e])) == ">" {
 			blank++
 		} else {
 			blank = 0
@@ -195,7 +199,10 @@ func finish(b []byte) string {
 				b[w] = '\n'
 				w++
 			}
-			w += copy(b[w:], l)
+			if w != r {
+				copy(b[w:], b[r:e])
+			}
+			w += e - r
 		}
 		r = end + 1
 	}
@@ -344,14 +351,12 @@ func (c *conv) flush() {
 
 // inline appends text with whitespace collapsed.
 func (c *conv) inline(s string) {
+	para := c.para // a local slice: no write barrier for each append while the GC runs
 	for len(s) > 0 {
 		// copy the run of plain ASCII up to the next space or special character at once
-		i := 0
-		for i < len(s) && s[i] > ' ' && s[i] < utf8.RuneSelf {
-			i++
-		}
+		i := plainRun(s)
 		if i > 0 {
-			c.para = append(c.para, s[:i]...)
+			para = append(para, s[:i]...)
 			s = s[i:]
 			continue
 		}
@@ -359,14 +364,35 @@ func (c *conv) inline(s string) {
 		s = s[size:]
 		switch r {
 		case ' ', '\t', '\n', '\r', '\f', '\u00a0', '\u2007', '\u202f':
-			if len(c.para) > 0 && c.para[len(c.para)-1] != ' ' {
-				c.para = append(c.para, ' ')
+			if len(para) > 0 && para[len(para)-1] != ' ' {
+				para = append(para, ' ')
 			}
 		case '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u034f', '\u00ad':
 		default:
-			c.para = utf8.AppendRune(c.para, r)
+			para = utf8.AppendRune(para, r)
 		}
 	}
+	c.para = para
+}
+
+// plainRun returns the length of the run of printable ASCII but space at the start of s
+// (bytes 0x21-0x7F), eight bytes at a time: a byte below 0x21 or from 0x80 sets its high
+// bit in one of the two words ("has less", and the high bit itself); a borrow can only mark
+// a byte above one that is truly marked, so the lowest mark is exact.
+func plainRun(s string) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if m := ((x - ones*0x21) | x) & highs; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for i < len(s) && s[i] > ' ' && s[i] < utf8.RuneSelf {
+		i++
+	}
+	return i
 }
 
 // labelOf is the visible text of n (images as alt text) with its whitespace collapsed as
