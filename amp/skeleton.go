@@ -3,6 +3,7 @@ package amp
 import (
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/mailmold/mailmold/engine/htmltree"
 	"golang.org/x/net/html"
@@ -115,25 +116,45 @@ func (s *Skeleton) Fill(value func(i int) string, holes [][2]int) (string, [][2]
 			}
 		}
 	}
-	var b strings.Builder
-	b.Grow(len(s.out) + len(s.out)/8)
-	buf := make([]byte, 0, 256)
-	at := 0
+	// the values escaped first, into one scratch buffer, so that the part is allocated once
+	// at its exact size
+	ep := escPool.Get().(*[]byte)
+	esc := (*ep)[:0]
 	n := len(holes)
 	holes = slices.Grow(holes, len(s.spans))
+	size := len(s.out)
 	for _, sp := range s.spans {
+		start := len(esc)
+		esc = appendEscaped(esc, value(sp.site))
+		holes = append(holes, [2]int{start, len(esc)}) // in esc for now
+		size += len(esc) - start - (sp.end - sp.start)
+	}
+	if size > s.aim {
+		*ep = esc
+		escPool.Put(ep)
+		return "", holes[:n], false
+	}
+	var b strings.Builder
+	b.Grow(size)
+	at := 0
+	for i, sp := range s.spans {
 		b.WriteString(s.out[at:sp.start])
-		buf = appendEscaped(buf[:0], value(sp.site))
-		holes = append(holes, [2]int{b.Len(), b.Len() + len(buf)})
-		b.Write(buf)
+		h := &holes[n+i]
+		v := esc[h[0]:h[1]]
+		h[0], h[1] = b.Len(), b.Len()+len(v)
+		b.Write(v)
 		at = sp.end
 	}
 	b.WriteString(s.out[at:])
-	if b.Len() > s.aim {
-		return "", holes[:n], false
+	if cap(esc) <= 64<<10 {
+		*ep = esc
+		escPool.Put(ep)
 	}
 	return b.String(), holes, true
 }
+
+// escPool holds Fill's scratch buffers for escaped values.
+var escPool = sync.Pool{New: func() any { return new([]byte) }}
 
 // spansAt returns how many spans start before offset at.
 func (r *recorder) spansAt(at int) int {
