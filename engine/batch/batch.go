@@ -127,7 +127,8 @@ type result struct {
 	line    int
 	id      string
 	segment string
-	out     []byte // JSONL line (with newline)
+	out     []byte        // JSONL line (with newline)
+	buf     *bytes.Buffer // out's buffer, back to recordBuffers once out is written
 	err     error
 	skipped bool
 	dropped bool // not run: the run was stopped by an output error first
@@ -266,6 +267,7 @@ func Run(ctx context.Context, opt Options) (Stats, error) {
 					outErr = fmt.Errorf("writing output: %w", err)
 					stop(outErr)
 				}
+				r.release() // add copied the line
 			default:
 				stats.Rendered++
 				stats.Segments[r.segment]++
@@ -400,7 +402,9 @@ func work(opt Options, want map[string]bool, j job) (r result) {
 	if !want["text"] {
 		rec.Text = nil
 	}
-	r.out, r.err = encodeRecord(rec)
+	r.buf = recordBuffers.Get().(*bytes.Buffer)
+	r.buf.Reset()
+	r.out, r.err = appendRecord(r.buf, rec)
 	return r
 }
 
@@ -408,14 +412,32 @@ func work(opt Options, want map[string]bool, j job) (r result) {
 // encoding/json with SetEscapeHTML(false) (FuzzRecordJSON compares the two) about ten times
 // faster: the html, amp and text strings are most of a line, and encoding/json escapes them
 // a byte at a time (a quarter of the batch's time went there).
-func encodeRecord(rec record) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := gojson.NewEncoder(&buf)
+func encodeRecord(rec record) ([]byte, error) { return appendRecord(new(bytes.Buffer), rec) }
+
+// appendRecord writes rec as one JSON line (see encodeRecord) into buf and returns buf's
+// bytes.
+func appendRecord(buf *bytes.Buffer, rec record) ([]byte, error) {
+	enc := gojson.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(rec); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// recordBuffers hold the JSONL lines between a worker and the writer: a line is some
+// 70 KB, and a fresh buffer for each (grown by doubling) was most of what a batch
+// allocated. A buffer grown past maxPooledRecord is left to the collector.
+var recordBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooledRecord = 4 << 20
+
+// release gives r's line buffer back for another record.
+func (r *result) release() {
+	if r.buf != nil && r.buf.Cap() <= maxPooledRecord {
+		recordBuffers.Put(r.buf)
+	}
+	r.buf, r.out = nil, nil
 }
 
 func writeDead(w io.Writer, r result) error {
