@@ -120,6 +120,12 @@ func (s *Skeleton) Fill(value func(i int) string, holes [][2]int) (string, [][2]
 	// at its exact size
 	ep := escPool.Get().(*[]byte)
 	esc := (*ep)[:0]
+	defer func() {
+		if cap(esc) <= 64<<10 {
+			*ep = esc
+			escPool.Put(ep)
+		}
+	}()
 	n := len(holes)
 	holes = slices.Grow(holes, len(s.spans))
 	size := len(s.out)
@@ -130,8 +136,6 @@ func (s *Skeleton) Fill(value func(i int) string, holes [][2]int) (string, [][2]
 		size += len(esc) - start - (sp.end - sp.start)
 	}
 	if size > s.aim {
-		*ep = esc
-		escPool.Put(ep)
 		return "", holes[:n], false
 	}
 	var b strings.Builder
@@ -146,10 +150,6 @@ func (s *Skeleton) Fill(value func(i int) string, holes [][2]int) (string, [][2]
 		at = sp.end
 	}
 	b.WriteString(s.out[at:])
-	if cap(esc) <= 64<<10 {
-		*ep = esc
-		escPool.Put(ep)
-	}
 	return b.String(), holes, true
 }
 

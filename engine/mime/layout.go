@@ -27,7 +27,7 @@ type Holes struct {
 	// Ranges are the byte ranges of the body written from data, in order and apart.
 	Ranges [][2]int
 	// Cache keeps the Layout of the bodies of one kind (the HTML part of one template
-	// layout, say); nil means the body is encoded whole.
+	// layout, say); nil means the body is encoded without one.
 	Cache *LayoutCache
 }
 
@@ -151,12 +151,7 @@ func (l *Layout) appendTo(b []byte, body string, ranges [][2]int) ([]byte, bool,
 		}
 		at = ranges[k][1]
 	}
-	if n := len(b); col > 0 && (b[n-1] == ' ' || b[n-1] == '\t') {
-		// the body ends in a space or tab written from data
-		b = growNoZero(b, 8)
-		n, _ = qpTrailingSpace(b[:cap(b)], n, col)
-		b = b[:n]
-	}
+	b, _ = encodeTrailingSpace(b, col) // a space or tab written from data ends the body
 	return b, true, nil
 }
 
@@ -191,11 +186,7 @@ func layOut(b []byte, esc []byte, col int) ([]byte, int) {
 		if hard < 0 {
 			break
 		}
-		if n := len(b); col > 0 && (b[n-1] == ' ' || b[n-1] == '\t') {
-			b = growNoZero(b, 8)
-			n, col = qpTrailingSpace(b[:cap(b)], n, col)
-			b = b[:n]
-		}
+		b, _ = encodeTrailingSpace(b, col)
 		b = append(b, "\r\n"...)
 		esc, col = esc[hard+2:], 0
 	}
@@ -218,6 +209,10 @@ func appendBody(b []byte, body string, h Holes) ([]byte, error) {
 	if l == nil || h.Cache.remakes.Add(1) <= maxRemakes {
 		if l = newLayout(body, h.Ranges); l != nil {
 			h.Cache.layout.Store(l)
+			// the body the layout was made from fits it (its holes may still hold a CR)
+			if out, fits, err := l.appendTo(b, body, h.Ranges); fits {
+				return out, err
+			}
 		}
 	}
 	return appendQuotedPrintable(b, body)

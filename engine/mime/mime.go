@@ -2,10 +2,10 @@
 // with text/plain, then text/x-amp-html (when there is an AMP part), then text/html, every
 // part UTF-8 and quoted-printable. The message is formatted straight into one buffer, the
 // bodies with a quoted-printable encoder of its own that writes what
-// mime/quotedprintable.Writer would; a body whose holes (the ranges written from data) are
-// given is encoded piece by piece around them instead, the encoding of its text outside
-// them kept once per layout (see Holes). The tests read every message back with net/mail,
-// mime/multipart and github.com/emersion/go-message.
+// mime/quotedprintable.Writer would; for a body whose holes (the ranges written from data)
+// are given, the escaped text outside them is kept once per layout and only the holes are
+// encoded, with the same bytes as a result (see Holes). The tests read every message back
+// with net/mail, mime/multipart and github.com/emersion/go-message.
 //
 // Header values never carry CR, LF or other control characters, whatever the data: every
 // value goes through SanitizeHeaderValue, non-ASCII text becomes RFC 2047 encoded-words,
@@ -51,8 +51,8 @@ type Message struct {
 	Headers         [][2]string // extra header fields (name, value), in order
 	Text, AMP, HTML string      // AMP "" means no AMP part
 	// HTMLHoles and AMPHoles say where the HTML and AMP bodies came from data, so that the
-	// text around that is encoded once per layout instead of once per message (see Holes).
-	// The zero value encodes the body whole; either way it decodes to the same text.
+	// text around that is escaped once per layout instead of once per message (see Holes).
+	// The zero value encodes the body without a layout; the bytes are the same either way.
 	HTMLHoles, AMPHoles Holes
 }
 

@@ -49,12 +49,19 @@ func appendQuotedPrintable(b []byte, s string) ([]byte, error) {
 	if err != nil {
 		return b, err
 	}
+	b, _ = encodeTrailingSpace(b, col)
+	return b, nil
+}
+
+// encodeTrailingSpace encodes the space or tab that ends b, at column col, before a line
+// break or the end of the body (see qpTrailingSpace), and returns b and the column.
+func encodeTrailingSpace(b []byte, col int) ([]byte, int) {
 	if n := len(b); col > 0 && (b[n-1] == ' ' || b[n-1] == '\t') {
 		b = growNoZero(b, 8)
-		n, _ = qpTrailingSpace(b[:cap(b)], n, col)
+		n, col = qpTrailingSpace(b[:cap(b)], n, col)
 		b = b[:n]
 	}
-	return b, nil
+	return b, col
 }
 
 // appendQP appends the encoding of s to b, its first character at column col of the line

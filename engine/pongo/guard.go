@@ -56,33 +56,31 @@ type Doc struct {
 
 // writeData writes s, which comes from data, to w, as a hole in each Doc w writes.
 func writeData(w pongo2.TemplateWriter, s string) error {
-	var d, hd *Doc
+	var docs [2]*Doc // the master document's, the HTML variant's
 	switch w := w.(type) {
 	case *limitWriter:
-		d, _ = w.w.(*Doc)
+		docs[0], _ = w.w.(*Doc)
 	case *dualWriter:
-		d, _ = w.m.w.(*Doc)
-		hd, _ = w.h.(*Doc)
+		docs[0], _ = w.m.w.(*Doc)
+		docs[1], _ = w.h.(*Doc)
 	case *masterWriter:
-		d, _ = w.w.(*Doc)
+		docs[0], _ = w.w.(*Doc)
 	}
-	if (d == nil && hd == nil) || s == "" {
+	if (docs[0] == nil && docs[1] == nil) || s == "" {
 		_, err := w.WriteString(s)
 		return err
 	}
-	var start, hstart int
-	if d != nil {
-		start = d.Len()
-	}
-	if hd != nil {
-		hstart = hd.Len()
+	var starts [2]int
+	for i, d := range docs {
+		if d != nil {
+			starts[i] = d.Len()
+		}
 	}
 	_, err := w.WriteString(s)
-	if d != nil {
-		d.Holes = append(d.Holes, [2]int{start, d.Len()})
-	}
-	if hd != nil {
-		hd.Holes = append(hd.Holes, [2]int{hstart, hd.Len()})
+	for i, d := range docs {
+		if d != nil {
+			d.Holes = append(d.Holes, [2]int{starts[i], d.Len()})
+		}
 	}
 	return err
 }
